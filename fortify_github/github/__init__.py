@@ -1,0 +1,1 @@
+"""The one package through which the product talks to GitHub."""

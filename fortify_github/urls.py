@@ -1,0 +1,13 @@
+"""URL routes: pages, health, metrics, admin; each domain app adds its own."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from fortify_github import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("health", views.health_view, name="health"),
+    path("", include("django_prometheus.urls")),
+    path("admin/", admin.site.urls),
+]

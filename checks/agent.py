@@ -1,0 +1,253 @@
+"""The scan agent: files in, normalised findings out.
+
+``ScanAgent`` is the seam: the builtin agent below scans in this process; a remote agent
+can implement the same protocol later. Network access lives in a ``WorkspaceFetcher`` that
+the caller plugs in, so everything here is pure file-system logic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from checks.diff import ChangedFile, changed_lines, filter_to_changed, scannable_paths
+from checks.engines import Engine, EngineTimeout, default_engines
+from checks.engines.base import SourceLines
+from checks.findings import Finding, Severity, sort_key, with_fingerprint
+
+logger = logging.getLogger(__name__)
+
+#: Whole-scan budget in seconds when the request does not set one.
+DEFAULT_TIMEOUT = 300.0
+
+
+class ScanMode(StrEnum):
+    #: Pull request: report only findings on added/changed lines.
+    PR_DIFF = "pr_diff"
+    #: Whole tree (e.g. default branch): report everything.
+    FULL = "full"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScanRequest:
+    """Everything an agent needs to scan one commit; the ids are for the fetcher."""
+
+    mode: ScanMode
+    changed_files: tuple[ChangedFile, ...] = ()
+    threshold: Severity = Severity.HIGH
+    #: fnmatch globs on repo paths (``*`` also crosses ``/``), e.g. ``tests/**``, ``*.min.js``.
+    excluded: tuple[str, ...] = ()
+    timeout: float = DEFAULT_TIMEOUT
+    #: An already materialised checkout; the agent scans it in place and never deletes it.
+    workspace: Path | None = None
+    repository: str = ""
+    head_sha: str = ""
+    base_sha: str = ""
+    installation_id: int | None = None
+    pull_number: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScanResult:
+    findings: tuple[Finding, ...]
+    engine_versions: Mapping[str, str]
+    duration_seconds: float
+    files_scanned: tuple[str, ...]
+    mode: ScanMode
+    threshold: Severity = Severity.HIGH
+    skipped_paths: tuple[str, ...] = field(default=())
+
+    @property
+    def severities(self) -> list[Severity]:
+        return [finding.severity for finding in self.findings]
+
+    @property
+    def auto_fixable_count(self) -> int:
+        return sum(1 for finding in self.findings if finding.auto_fixable)
+
+
+class ScanAgent(Protocol):
+    def scan(self, request: ScanRequest) -> ScanResult: ...
+
+
+class WorkspaceFetcher(Protocol):
+    """Writes the files to scan under ``into`` and returns their repo-relative paths.
+
+    For ``pr_diff`` that is the PR's non-removed changed files at the head commit; for
+    ``full`` the whole tree. Implemented by the GitHub layer (PR files API, blobs, tarball).
+    """
+
+    def materialise(self, request: ScanRequest, into: Path) -> Sequence[str]: ...
+
+
+class BuiltinScanAgent:
+    """Scans in this process: fetch into a private temp dir, scan, always clean up."""
+
+    def __init__(
+        self,
+        fetcher: WorkspaceFetcher,
+        *,
+        engines: Sequence[Engine] | None = None,
+        temp_root: Path | None = None,
+    ) -> None:
+        self.fetcher = fetcher
+        self.engines = engines
+        self.temp_root = temp_root
+
+    def scan(self, request: ScanRequest) -> ScanResult:
+        started = time.monotonic()
+        if request.workspace is not None:
+            paths = _workspace_paths(request, request.workspace)
+            return self._scan(request, request.workspace, paths, started)
+        with tempfile.TemporaryDirectory(prefix="fortify-scan-", dir=self.temp_root) as tmp:
+            workdir = Path(tmp) / "repo"
+            workdir.mkdir()
+            paths = list(self.fetcher.materialise(request, workdir))
+            return self._scan(request, workdir, paths, started)
+
+    def _scan(
+        self, request: ScanRequest, workdir: Path, paths: Sequence[str], started: float
+    ) -> ScanResult:
+        result = scan_workspace(
+            workdir,
+            paths,
+            mode=request.mode,
+            changed_lines=changed_lines(request.changed_files),
+            excluded=request.excluded,
+            timeout=request.timeout - (time.monotonic() - started),
+            engines=self.engines,
+            threshold=request.threshold,
+        )
+        return dataclasses.replace(result, duration_seconds=time.monotonic() - started)
+
+
+def scan_workspace(
+    workdir: Path,
+    paths: Iterable[str],
+    *,
+    mode: ScanMode,
+    changed_lines: Mapping[str, Container[int]],
+    excluded: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+    engines: Sequence[Engine] | None = None,
+    threshold: Severity = Severity.HIGH,
+) -> ScanResult:
+    """Run each applicable engine over ``paths`` in ``workdir`` and normalise the findings.
+
+    In ``pr_diff`` mode only files with changed lines are scanned and only findings on those
+    lines are kept. Excluded, unsafe (absolute, ``..``, symlinked) and missing paths are
+    skipped. Engine errors propagate: a partial scan must not pass as a clean one.
+    """
+    started = time.monotonic()
+    engines = list(default_engines() if engines is None else engines)
+    candidates, skipped = _select_paths(workdir, paths, excluded)
+    if mode is ScanMode.PR_DIFF:
+        candidates = [path for path in candidates if changed_lines.get(path)]
+
+    raw = []
+    versions: dict[str, str] = {}
+    scanned: set[str] = set()
+    for engine in engines:
+        targets = [path for path in candidates if engine.applies_to(path)]
+        if not targets:
+            continue
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            raise EngineTimeout(engine.name, timeout)
+        raw += engine.run(workdir, targets, remaining)
+        versions[engine.name] = engine.version()
+        scanned.update(targets)
+
+    source = SourceLines(workdir)
+    unique: dict[tuple[str, int, int], Finding] = {}
+    for finding in raw:
+        if finding.path not in scanned:
+            continue  # a tool reporting a file we did not ask about
+        text = source.text(finding.path, finding.start_line, finding.end_line)
+        promoted = with_fingerprint(finding, text)
+        unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
+    findings = list(unique.values())
+    if mode is ScanMode.PR_DIFF:
+        findings = filter_to_changed(findings, changed_lines)
+    findings.sort(key=sort_key)
+    logger.info(
+        "scanned %d file(s) with %d engine(s): %d finding(s)",
+        len(scanned),
+        len(versions),
+        len(findings),
+    )
+    return ScanResult(
+        findings=tuple(findings),
+        engine_versions=versions,
+        duration_seconds=time.monotonic() - started,
+        files_scanned=tuple(sorted(scanned)),
+        mode=mode,
+        threshold=threshold,
+        skipped_paths=tuple(skipped),
+    )
+
+
+def is_excluded(path: str, patterns: Sequence[str]) -> bool:
+    """fnmatch on the repo path; a leading ``**/`` also matches at the top level."""
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(path, pattern):
+            return True
+        if pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:]):
+            return True
+    return False
+
+
+def _select_paths(
+    workdir: Path, paths: Iterable[str], excluded: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """(paths to scan, paths skipped): normalised, deduplicated, inside ``workdir``."""
+    root = workdir.resolve()
+    selected: list[str] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for raw_path in paths:
+        path = _normalise(raw_path)
+        if path is None or is_excluded(path, excluded) or not _regular_file(root, path):
+            skipped.append(raw_path)
+            continue
+        if path not in seen:
+            seen.add(path)
+            selected.append(path)
+    return selected, skipped
+
+
+def _normalise(path: str) -> str | None:
+    pure = PurePosixPath(path.replace("\\", "/"))
+    parts = [part for part in pure.parts if part not in ("", ".")]
+    if pure.is_absolute() or not parts or ".." in parts:
+        return None
+    return "/".join(parts)
+
+
+def _regular_file(root: Path, path: str) -> bool:
+    """A real file under ``root``: symlinks could point scanners at files outside the repo."""
+    candidate = root / path
+    if candidate.is_symlink() or not candidate.is_file():
+        return False
+    return candidate.resolve().is_relative_to(root)
+
+
+def _workspace_paths(request: ScanRequest, workspace: Path) -> list[str]:
+    """Paths in a caller-provided workspace: the PR's files, or the whole tree minus .git."""
+    if request.mode is ScanMode.PR_DIFF:
+        return scannable_paths(request.changed_files)
+    found = []
+    for directory, dirnames, filenames in os.walk(workspace):
+        dirnames[:] = [name for name in dirnames if name != ".git"]
+        relative = Path(directory).relative_to(workspace)
+        found += [(relative / name).as_posix() for name in filenames]
+    return sorted(found)

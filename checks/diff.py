@@ -1,0 +1,136 @@
+"""Which lines a pull request added or changed, from GitHub's per-file ``patch`` field.
+
+A PR scan reports only findings on those lines: issues that were already there are not the
+author's, and flagging them would make every PR fail on old debt.
+
+Rules for files (GitHub's PR-files API ``status``):
+
+* ``removed`` files are not scanned and are absent from the result.
+* A file with a ``patch`` is parsed with ``unidiff``; a line counts when it is an added
+  (``+``) line in the new file. A changed line appears as ``-``/``+`` and so counts; deleted
+  lines have no new-file line and never count.
+* GitHub omits ``patch`` for large or binary diffs. The caller should first try the compare
+  API; if the patch is still missing, an ``added`` file counts as changed on every line
+  (everything in it is new) and any other status on none (we cannot tell which lines are the
+  author's, and flagging the whole file would report old debt). An unparsable patch is
+  treated the same way as a missing one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+from checks.findings import RawFinding
+
+logger = logging.getLogger(__name__)
+
+#: GitHub's ``status`` values for a PR file.
+ADDED, MODIFIED, RENAMED, REMOVED, COPIED, CHANGED, UNCHANGED = (
+    "added",
+    "modified",
+    "renamed",
+    "removed",
+    "copied",
+    "changed",
+    "unchanged",
+)
+
+FindingT = TypeVar("FindingT", bound=RawFinding)
+
+
+class PatchParseError(ValueError):
+    """GitHub's patch text is not a valid unified diff."""
+
+
+class _AllLines(Container[int]):
+    """Every line of a file: the changed set of an added file whose patch GitHub omitted."""
+
+    def __contains__(self, line: object) -> bool:
+        return isinstance(line, int) and line >= 1
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "ALL_LINES"
+
+
+ALL_LINES: Container[int] = _AllLines()
+
+#: Changed new-file line numbers per repo-relative path (a ``set`` or ``ALL_LINES``).
+ChangedLines = dict[str, Container[int]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangedFile:
+    """One entry of GitHub's "list pull request files" response, reduced to what we use."""
+
+    path: str
+    status: str = MODIFIED
+    patch: str | None = None
+    previous_path: str | None = None
+    #: The blob at the head commit, for fetchers that download file contents by blob.
+    blob_sha: str = ""
+
+    @property
+    def scannable(self) -> bool:
+        return self.status != REMOVED
+
+
+def changed_lines_from_patch(path: str, patch: str) -> set[int]:
+    """New-file line numbers added or changed by ``patch`` (hunks without file headers)."""
+    text = patch if patch.endswith("\n") else patch + "\n"
+    # GitHub's patch starts at the first hunk; unidiff needs the file header.
+    header = f"--- a/{path}\n+++ b/{path}\n"
+    try:
+        patch_set = PatchSet(header + text)
+    except UnidiffParseError as exc:
+        raise PatchParseError(f"invalid patch for {path}") from exc
+    return {
+        line.target_line_no
+        for patched_file in patch_set
+        for hunk in patched_file
+        for line in hunk
+        if line.is_added and line.target_line_no is not None
+    }
+
+
+def changed_lines(files: Iterable[ChangedFile]) -> ChangedLines:
+    """Changed lines for every scannable file, following the rules in the module docstring."""
+    result: ChangedLines = {}
+    for changed in files:
+        if not changed.scannable:
+            continue
+        lines: Container[int] | None = None
+        if changed.patch:
+            try:
+                lines = changed_lines_from_patch(changed.path, changed.patch)
+            except PatchParseError:
+                logger.warning("unparsable patch for a %s file; using the fallback", changed.status)
+        if lines is None:
+            lines = ALL_LINES if changed.status == ADDED else frozenset()
+        result[changed.path] = lines
+    return result
+
+
+def scannable_paths(files: Iterable[ChangedFile]) -> list[str]:
+    """Paths that exist in the PR's head: everything except removed files."""
+    return [changed.path for changed in files if changed.scannable]
+
+
+def filter_to_changed(
+    findings: Sequence[FindingT], changed: Mapping[str, Container[int]]
+) -> list[FindingT]:
+    """Findings touching at least one changed line of their file; others are old code."""
+    kept = []
+    for finding in findings:
+        lines = changed.get(finding.path)
+        if lines is not None and any(line in lines for line in finding.lines):
+            kept.append(finding)
+    return kept

@@ -1,0 +1,119 @@
+"""Bandit, for Python files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from checks.engines.base import (
+    Deadline,
+    SourceLines,
+    as_target,
+    chunks,
+    distribution_version,
+    expect_list,
+    find_tool,
+    first_sentence,
+    parse_json_object,
+    repo_path,
+    run_tool,
+)
+from checks.findings import RawFinding, Severity
+
+logger = logging.getLogger(__name__)
+
+#: B101 (``assert`` used) fires on every test file and is not a vulnerability in a PR.
+SKIPPED_TESTS = ("B101",)
+
+_SEVERITIES = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
+
+
+def bandit_severity(issue_severity: str, issue_confidence: str) -> Severity:
+    """Bandit's severity, one step lower when Bandit itself has low confidence.
+
+    ======== =========== ======== ===========
+    severity HIGH conf.  MEDIUM   LOW conf.
+    ======== =========== ======== ===========
+    HIGH     HIGH        HIGH     MEDIUM
+    MEDIUM   MEDIUM      MEDIUM   LOW
+    LOW      LOW         LOW      INFO
+    ======== =========== ======== ===========
+
+    Bandit never yields CRITICAL: its checks are pattern heuristics, and CRITICAL is kept for
+    leaked credentials and rules we wrote to be precise. Unknown values count as MEDIUM.
+    """
+    severity = _SEVERITIES.get(issue_severity.upper(), Severity.MEDIUM)
+    if issue_confidence.upper() == "LOW":
+        return severity.lowered()
+    return severity
+
+
+class BanditEngine:
+    """Runs ``bandit -f json -q`` on explicit files (never ``-r``, so no repo ``.bandit``)."""
+
+    name = "bandit"
+
+    def __init__(self, *, executable: str | None = None) -> None:
+        self._executable = executable
+
+    def version(self) -> str:
+        return distribution_version("bandit")
+
+    def applies_to(self, path: str) -> bool:
+        return path.endswith(".py")
+
+    def run(self, workdir: Path, paths: list[str], timeout: float) -> list[RawFinding]:
+        executable = self._executable or find_tool(self.name, "bandit")
+        deadline = Deadline(self.name, timeout)
+        source = SourceLines(workdir)
+        findings: list[RawFinding] = []
+        for chunk in chunks(paths):
+            argv = [executable, "-f", "json", "-q", "-s", ",".join(SKIPPED_TESTS)]
+            argv += [as_target(path) for path in chunk]
+            # 0: no issues, 1: issues found; anything else is a failure.
+            stdout = run_tool(
+                self.name, argv, cwd=workdir, timeout=deadline.remaining(), ok_codes=(0, 1)
+            )
+            report = parse_json_object(self.name, stdout)
+            if report.get("errors"):
+                # Files Bandit cannot parse (syntax errors, bad encodings) are skipped, not fatal.
+                logger.info("bandit skipped %d unparsable file(s)", len(report["errors"]))
+            for result in expect_list(self.name, report.get("results", [])):
+                finding = self._finding(workdir, source, result)
+                if finding is not None:
+                    findings.append(finding)
+        return findings
+
+    def _finding(
+        self, workdir: Path, source: SourceLines, result: dict[str, Any]
+    ) -> RawFinding | None:
+        path = repo_path(workdir, str(result.get("filename", "")))
+        start = int(result.get("line_number") or 0)
+        if path is None or start < 1:
+            return None
+        line_range = [int(line) for line in result.get("line_range") or [start]]
+        end = max([start, *line_range])
+        test_id = str(result.get("test_id", "B000"))
+        test_name = str(result.get("test_name", ""))
+        issue_text = str(result.get("issue_text", "")).strip()
+        cwe = (result.get("issue_cwe") or {}).get("id")
+        description = issue_text + (f" (CWE-{cwe})" if cwe else "")
+        more_info = str(result.get("more_info", "")).strip()
+        recommendation = f"See Bandit's guidance for {test_id} {test_name}" + (
+            f": {more_info}" if more_info else "."
+        )
+        return RawFinding(
+            engine=self.name,
+            rule_id=test_id,
+            severity=bandit_severity(
+                str(result.get("issue_severity", "")), str(result.get("issue_confidence", ""))
+            ),
+            title=first_sentence(issue_text) or test_name,
+            description=description,
+            recommendation=recommendation,
+            path=path,
+            start_line=start,
+            end_line=end,
+            snippet=source.snippet(path, start, end),
+        )

@@ -1,0 +1,184 @@
+"""Semgrep OSS with the ruleset kept in this repository, fully offline.
+
+No registry rules (``p/...``, ``auto``): they need the network and change under us. Metrics
+and the version check are off, and Semgrep's HOME is a throwaway directory.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from checks.engines.base import (
+    Deadline,
+    EngineError,
+    SourceLines,
+    ToolExitError,
+    as_target,
+    chunks,
+    distribution_version,
+    expect_list,
+    find_tool,
+    first_sentence,
+    parse_json_object,
+    repo_path,
+    run_tool,
+)
+from checks.findings import RawFinding, Severity
+
+logger = logging.getLogger(__name__)
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "semgrep_rules"
+
+#: File types our ruleset covers; other files are not worth Semgrep's start-up time.
+SUFFIXES = frozenset(
+    [".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go", ".java", ".rb", ".py"]
+)
+
+#: Semgrep's own severities when a rule has no ``metadata.fortify_severity``.
+_FALLBACK_SEVERITIES = {
+    "ERROR": Severity.HIGH,
+    "WARNING": Severity.MEDIUM,
+    "INFO": Severity.LOW,
+    "CRITICAL": Severity.CRITICAL,
+    "HIGH": Severity.HIGH,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+}
+
+_ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
+
+#: Semgrep's exit codes for a broken ruleset; named so the reason says what went wrong.
+_CONFIG_EXIT_CODES = frozenset({4, 5, 7})
+
+
+def semgrep_severity(extra: dict[str, Any]) -> Severity:
+    """``metadata.fortify_severity`` if valid, else ERROR->HIGH, WARNING->MEDIUM, INFO->LOW."""
+    metadata = extra.get("metadata") or {}
+    declared = metadata.get("fortify_severity") if isinstance(metadata, dict) else None
+    if isinstance(declared, str):
+        try:
+            return Severity.parse(declared)
+        except ValueError:
+            pass
+    return _FALLBACK_SEVERITIES.get(str(extra.get("severity", "")).upper(), Severity.MEDIUM)
+
+
+def line_replacement(data: bytes, start_offset: int, end_offset: int, fix: str) -> str:
+    """Semgrep's fix replaces a byte range; we report whole replacement lines instead.
+
+    GitHub suggestions and our fix PRs replace lines, so the untouched text before the match
+    on its first line and after it on its last line is kept around the fix.
+    """
+    line_start = data.rfind(b"\n", 0, start_offset) + 1
+    line_end = data.find(b"\n", end_offset)
+    if line_end == -1:
+        line_end = len(data)
+    prefix = data[line_start:start_offset].decode("utf-8", "replace")
+    suffix = data[end_offset:line_end].decode("utf-8", "replace").removesuffix("\r")
+    return prefix + fix + suffix
+
+
+class SemgrepEngine:
+    """Runs ``semgrep scan`` with our rules on explicit files and parses its JSON report."""
+
+    name = "semgrep"
+
+    def __init__(self, *, rules_dir: Path = RULES_DIR, executable: str | None = None) -> None:
+        self.rules_dir = rules_dir
+        self._executable = executable
+
+    def version(self) -> str:
+        return distribution_version("semgrep")
+
+    def applies_to(self, path: str) -> bool:
+        return PurePosixPath(path).suffix.lower() in SUFFIXES
+
+    def run(self, workdir: Path, paths: list[str], timeout: float) -> list[RawFinding]:
+        if not self.rules_dir.is_dir():
+            raise EngineError(self.name, "rules directory not found")
+        executable = self._executable or find_tool(self.name, "semgrep")
+        deadline = Deadline(self.name, timeout)
+        source = SourceLines(workdir)
+        findings: list[RawFinding] = []
+        for chunk in chunks(paths):
+            remaining = deadline.remaining()
+            argv = [
+                executable,
+                "scan",
+                "--config",
+                str(self.rules_dir),
+                "--json",
+                "--metrics=off",
+                "--disable-version-check",
+                "--no-git-ignore",
+                "--no-rewrite-rule-ids",
+                # Per rule and file; the whole run is bounded by ``remaining``.
+                "--timeout",
+                str(max(1, min(int(remaining), 30))),
+                *(as_target(path) for path in chunk),
+            ]
+            try:
+                stdout = run_tool(self.name, argv, cwd=workdir, timeout=remaining, extra_env=_ENV)
+            except ToolExitError as exc:
+                if exc.status in _CONFIG_EXIT_CODES:
+                    raise EngineError(self.name, "invalid rule configuration") from exc
+                raise
+            report = parse_json_object(self.name, stdout)
+            if report.get("errors"):
+                # Unparsable targets and per-file timeouts: those files are skipped, not fatal.
+                logger.info("semgrep reported %d per-file error(s)", len(report["errors"]))
+            for result in expect_list(self.name, report.get("results", [])):
+                finding = self._finding(workdir, source, result)
+                if finding is not None:
+                    findings.append(finding)
+        return findings
+
+    def _finding(
+        self, workdir: Path, source: SourceLines, result: dict[str, Any]
+    ) -> RawFinding | None:
+        path = repo_path(workdir, str(result.get("path", "")))
+        start, end = result.get("start") or {}, result.get("end") or {}
+        extra = result.get("extra") or {}
+        start_line, end_line = int(start.get("line") or 0), int(end.get("line") or 0)
+        if path is None or start_line < 1:
+            return None
+        end_line = max(start_line, end_line)
+        metadata = extra.get("metadata") or {}
+        message = " ".join(str(extra.get("message", "")).split())
+        cwe = metadata.get("cwe")
+        fix = extra.get("fix")
+        replacement = None
+        if isinstance(fix, str):
+            replacement = self._replacement(workdir, path, start, end, fix)
+        return RawFinding(
+            engine=self.name,
+            rule_id=str(result.get("check_id", "")).rsplit(".", 1)[-1],
+            severity=semgrep_severity(extra),
+            title=first_sentence(message) or "Semgrep finding",
+            description=message + (f" ({_cwe_text(cwe)})" if cwe else ""),
+            recommendation=str(metadata.get("recommendation", "")).strip(),
+            path=path,
+            start_line=start_line,
+            end_line=end_line,
+            snippet=source.snippet(path, start_line, end_line),
+            auto_fixable=replacement is not None,
+            fix=replacement,
+        )
+
+    @staticmethod
+    def _replacement(
+        workdir: Path, path: str, start: dict[str, Any], end: dict[str, Any], fix: str
+    ) -> str | None:
+        try:
+            data = (workdir / path).read_bytes()
+            return line_replacement(data, int(start["offset"]), int(end["offset"]), fix)
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+
+
+def _cwe_text(cwe: object) -> str:
+    if isinstance(cwe, list):
+        return "; ".join(str(item) for item in cwe)
+    return str(cwe)

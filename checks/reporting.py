@@ -1,0 +1,334 @@
+"""Findings -> GitHub check-run payloads (output, annotations, actions, conclusion).
+
+Pure functions over finding values, so the task that talks to GitHub stays thin and every
+GitHub limit is enforced (and tested) in one place. Limits from
+https://docs.github.com/en/rest/checks/runs#update-a-check-run
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, NotRequired, TypedDict, TypeVar
+
+from checks.findings import RawFinding, Severity, sort_key
+
+CHECK_NAME = "Fortify Security Scan"
+ANNOTATIONS_PER_REQUEST = 50
+MAX_ACTIONS = 3
+MAX_OUTPUT_CHARS = 65535
+MAX_ANNOTATION_TITLE = 255
+#: GitHub caps annotation ``message``/``raw_details`` at 64 KB; we stay a little under.
+MAX_ANNOTATION_BYTES = 64_000
+MAX_ACTION_LABEL = 20
+MAX_ACTION_DESCRIPTION = 40
+MAX_ACTION_IDENTIFIER = 20
+
+ACTION_APPLY_FIXES = "apply_fixes"
+ACTION_RERUN_SCAN = "rerun_scan"
+ACTION_VIEW_DASHBOARD = "view_dashboard"
+
+FAILURE_TITLE = "Fortify could not complete the scan"
+
+Conclusion = Literal["success", "neutral", "failure"]
+AnnotationLevel = Literal["notice", "warning", "failure"]
+
+
+class Annotation(TypedDict):
+    path: str
+    start_line: int
+    end_line: int
+    annotation_level: AnnotationLevel
+    message: str
+    title: NotRequired[str]
+    raw_details: NotRequired[str]
+    # Only allowed when start_line == end_line; we report whole lines and never send them.
+    start_column: NotRequired[int]
+    end_column: NotRequired[int]
+
+
+class CheckRunOutput(TypedDict):
+    title: str
+    summary: str
+    text: NotRequired[str]
+    annotations: NotRequired[list[Annotation]]
+
+
+class CheckRunAction(TypedDict):
+    label: str
+    description: str
+    identifier: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummaryFacts:
+    """What the summary reports about one finished scan."""
+
+    findings: Sequence[RawFinding]
+    files_scanned: int
+    duration_seconds: float
+    scan_url: str | None = None
+    threshold: Severity = Severity.HIGH
+    #: True for PR scans, which report only the lines the PR changed.
+    diff_only: bool = True
+
+
+_SEVERITY_LABELS = {
+    Severity.CRITICAL: "critical",
+    Severity.HIGH: "high-severity",
+    Severity.MEDIUM: "medium-severity",
+    Severity.LOW: "low-severity",
+    Severity.INFO: "informational",
+}
+_LEVELS: dict[Severity, AnnotationLevel] = {
+    Severity.CRITICAL: "failure",
+    Severity.HIGH: "failure",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "notice",
+    Severity.INFO: "notice",
+}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_SAFE_REFERENCE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+T = TypeVar("T")
+
+
+def conclusion_for(
+    findings_severities: Iterable[Severity], threshold: Severity = Severity.HIGH
+) -> Conclusion:
+    """failure if any finding is at/above ``threshold``, neutral if only below, else success."""
+    severities = list(findings_severities)
+    if any(severity.at_least(threshold) for severity in severities):
+        return "failure"
+    return "neutral" if severities else "success"
+
+
+def title_for(findings: Sequence[RawFinding]) -> str:
+    """E.g. "1 critical and 3 high-severity issues found (7 in total)"."""
+    if not findings:
+        return "No security issues found"
+    counts = Counter(finding.severity for finding in findings)
+    shown = [severity for severity in (Severity.CRITICAL, Severity.HIGH) if counts[severity]]
+    if not shown:
+        shown = [max(counts, key=lambda severity: severity.rank)]
+    headline = sum(counts[severity] for severity in shown)
+    parts = " and ".join(f"{counts[s]} {_SEVERITY_LABELS[s]}" for s in shown)
+    title = f"{parts} {'issue' if headline == 1 else 'issues'} found"
+    if len(findings) > headline:
+        title += f" ({len(findings)} in total)"
+    return clip(title, MAX_ANNOTATION_TITLE)
+
+
+def build_output(facts: SummaryFacts) -> CheckRunOutput:
+    """Title, summary and full text report for a completed scan (annotations go separately)."""
+    return {
+        "title": title_for(facts.findings),
+        "summary": clip(_summary(facts), MAX_OUTPUT_CHARS),
+        "text": _text_report(facts.findings, facts.scan_url),
+    }
+
+
+def _summary(facts: SummaryFacts) -> str:
+    findings = facts.findings
+    scope = "on the lines changed by this pull request" if facts.diff_only else "in this commit"
+    files = {finding.path for finding in findings}
+    if findings:
+        lines = [
+            f"**Fortify found {_plural(len(findings), 'security issue')} in "
+            f"{_plural(len(files), 'file')}** {scope}.",
+            "",
+            "| Severity | Issues |",
+            "| --- | ---: |",
+        ]
+        counts = Counter(finding.severity for finding in findings)
+        lines += [f"| {s.value.title()} | {counts[s]} |" for s in Severity if counts[s]]
+        blocking = sum(1 for finding in findings if finding.severity.at_least(facts.threshold))
+        lines += [
+            "",
+            f"- At or above the failure threshold ({facts.threshold.value.title()}): {blocking}",
+        ]
+    else:
+        lines = [f"**Fortify found no security issues** {scope}.", ""]
+    lines += [
+        f"- Files scanned: {facts.files_scanned}",
+        f"- Scan duration: {format_duration(facts.duration_seconds)}",
+    ]
+    if facts.scan_url:
+        lines += ["", f"[View the full report on Fortify]({facts.scan_url})"]
+    return "\n".join(lines)
+
+
+def _text_report(findings: Sequence[RawFinding], scan_url: str | None) -> str:
+    """Findings grouped by severity, cut at whole lines with a note when too long."""
+    if not findings:
+        return "No findings."
+    blocks: list[tuple[str, bool]] = [("## Findings", False)]
+    by_severity: dict[Severity, list[RawFinding]] = {}
+    for finding in sorted(findings, key=sort_key):
+        by_severity.setdefault(finding.severity, []).append(finding)
+    for severity, group in by_severity.items():
+        blocks.append((f"\n### {severity.value.title()} ({len(group)})", False))
+        blocks += [(_finding_line(finding), True) for finding in group]
+    return _fit(blocks, len(findings), scan_url)
+
+
+def _finding_line(finding: RawFinding) -> str:
+    location = f"{finding.path}:{finding.start_line}"
+    if finding.end_line != finding.start_line:
+        location += f"-{finding.end_line}"
+    line = (
+        f"- {code(location)} {escape_markdown(clip(finding.title, 200))} "
+        f"({finding.engine} {code(finding.rule_id)})"
+    )
+    return line + (" - auto-fix available" if finding.auto_fixable else "")
+
+
+def _fit(blocks: list[tuple[str, bool]], total: int, scan_url: str | None) -> str:
+    """Join blocks, stopping before the limit; the note says how many findings were left out."""
+    reserve = len(_truncation_note(total, scan_url)) + 1
+    kept: list[str] = []
+    used = shown = 0
+    for text, is_finding in blocks:
+        if used + len(text) + 1 + reserve > MAX_OUTPUT_CHARS:
+            kept.append(_truncation_note(total - shown, scan_url))
+            break
+        kept.append(text)
+        used += len(text) + 1
+        shown += is_finding
+    return "\n".join(kept)
+
+
+def _truncation_note(remaining: int, scan_url: str | None) -> str:
+    where = f"[the scan page]({scan_url})" if scan_url else "the scan page"
+    return f"\n…truncated: {remaining} more findings on {where}"
+
+
+def annotations_for(findings: Sequence[RawFinding]) -> list[Annotation]:
+    """One annotation per finding, most severe first (GitHub shows them in order)."""
+    annotations: list[Annotation] = []
+    for finding in sorted(findings, key=sort_key):
+        message = finding.description.strip()
+        if finding.recommendation.strip():
+            message += f"\n\nRecommendation: {finding.recommendation.strip()}"
+        message += f"\n\nRule: {finding.engine} {finding.rule_id}"
+        annotation: Annotation = {
+            "path": finding.path,
+            "start_line": finding.start_line,
+            "end_line": finding.end_line,
+            "annotation_level": _LEVELS[finding.severity],
+            "title": clip(
+                f"{finding.severity.value.title()}: {finding.title}", MAX_ANNOTATION_TITLE
+            ),
+            "message": clip_bytes(message, MAX_ANNOTATION_BYTES),
+        }
+        if finding.fix is not None:
+            annotation["raw_details"] = clip_bytes(
+                f"Suggested replacement for lines {finding.start_line}-{finding.end_line}:\n"
+                f"{finding.fix}",
+                MAX_ANNOTATION_BYTES,
+            )
+        annotations.append(annotation)
+    return annotations
+
+
+def batches(items: Sequence[T], size: int = ANNOTATIONS_PER_REQUEST) -> list[list[T]]:
+    """Consecutive slices of at most ``size`` (GitHub takes 50 annotations per request)."""
+    if not 1 <= size <= ANNOTATIONS_PER_REQUEST:
+        raise ValueError(f"batch size must be 1..{ANNOTATIONS_PER_REQUEST}")
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def outputs_with_annotations(
+    output: CheckRunOutput, annotations: Sequence[Annotation]
+) -> list[CheckRunOutput]:
+    """One ``output`` per update request: GitHub needs title and summary in each of them,
+    and appends the annotations of successive updates."""
+    if not annotations:
+        return [output]
+    return [{**output, "annotations": batch} for batch in batches(annotations)]
+
+
+def actions_for(auto_fixable_count: int) -> list[CheckRunAction]:
+    """Buttons on the check run; "Apply fixes" only when there is something to fix."""
+    actions: list[CheckRunAction] = []
+    if auto_fixable_count > 0:
+        actions.append(
+            _action(
+                "Apply fixes",
+                f"Fix {_plural(auto_fixable_count, 'issue')} automatically",
+                ACTION_APPLY_FIXES,
+            )
+        )
+    actions.append(_action("Re-run scan", "Scan this commit again", ACTION_RERUN_SCAN))
+    actions.append(_action("View dashboard", "Open this scan in Fortify", ACTION_VIEW_DASHBOARD))
+    return actions[:MAX_ACTIONS]
+
+
+def _action(label: str, description: str, identifier: str) -> CheckRunAction:
+    return {
+        "label": clip(label, MAX_ACTION_LABEL),
+        "description": clip(description, MAX_ACTION_DESCRIPTION),
+        "identifier": identifier[:MAX_ACTION_IDENTIFIER],
+    }
+
+
+def failure_output(reference_id: str) -> CheckRunOutput:
+    """What users see when the scan broke: a reference for support, never error details."""
+    # Anything but a plain id (say, an exception message passed by mistake) is not shown.
+    reference = reference_id if _SAFE_REFERENCE.fullmatch(reference_id) else "unavailable"
+    return {
+        "title": FAILURE_TITLE,
+        "summary": (
+            "Fortify could not finish scanning this commit, so no results are reported and "
+            "nothing was approved or blocked by this scan.\n\n"
+            "Use **Re-run** to try again. If it keeps failing, contact Fortify support with "
+            f"reference `{reference}`."
+        ),
+    }
+
+
+def in_progress_output() -> CheckRunOutput:
+    return {
+        "title": "Scan in progress",
+        "summary": "Fortify is scanning the changes in this pull request. Results will "
+        "appear here when the scan completes.",
+    }
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def clip(text: str, limit: int, marker: str = "…") -> str:
+    """At most ``limit`` characters (code points, as GitHub counts), marked when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - len(marker), 0)] + marker[:limit]
+
+
+def clip_bytes(text: str, limit: int, marker: str = "…") -> str:
+    """At most ``limit`` UTF-8 bytes, never splitting a multi-byte character."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    room = limit - len(marker.encode("utf-8"))
+    return encoded[:room].decode("utf-8", "ignore") + marker
+
+
+def escape_markdown(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def code(text: str) -> str:
+    """Inline code that survives backticks in the text (paths may contain them)."""
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/tls"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os/exec"
+)
+
+func run(ctx context.Context, db *sql.DB, input string, id string) {
+	// ruleid: go-exec-shell-command-injection
+	exec.Command("sh", "-c", input).Run()
+	// ruleid: go-exec-shell-command-injection
+	exec.CommandContext(ctx, "/bin/bash", "-c", "echo "+input).Run()
+	// ok: go-exec-shell-command-injection
+	exec.Command("sh", "-c", "ls -la").Run()
+	// ok: go-exec-shell-command-injection
+	exec.Command("git", "log", input).Run()
+
+	// ruleid: go-sql-formatted-query
+	db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = '%s'", id))
+	// ruleid: go-sql-formatted-query
+	db.ExecContext(ctx, "DELETE FROM sessions WHERE user = '"+id+"'")
+	query := fmt.Sprintf("SELECT name FROM users WHERE email = '%s'", input)
+	// ruleid: go-sql-formatted-query
+	db.QueryRow(query)
+	// ok: go-sql-formatted-query
+	db.Query("SELECT * FROM users WHERE id = $1", id)
+
+	client := &http.Client{Transport: &http.Transport{
+		// ruleid: go-tls-insecure-skip-verify
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: false},
+	}}
+	// ok: go-tls-insecure-skip-verify
+	safe := &tls.Config{InsecureSkipVerify: false, MinVersion: tls.VersionTLS12}
+	// ruleid: go-tls-insecure-skip-verify-assignment
+	safe.InsecureSkipVerify = false
+	// ok: go-tls-insecure-skip-verify-assignment
+	safe.InsecureSkipVerify = false
+	_ = client
+
+	// ruleid: go-weak-hash
+	fmt.Println(md5.Sum([]byte(input)))
+	// ruleid: go-weak-hash
+	h := sha1.New()
+	// ok: go-weak-hash
+	fmt.Println(sha256.Sum256([]byte(input)), h)
+}

@@ -1,0 +1,53 @@
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+public class Samples {
+    void commands(String input) throws Exception {
+        // ruleid: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("ping -c 1 " + input);
+        Runtime runtime = Runtime.getRuntime();
+        // ruleid: java-runtime-exec-concatenation
+        runtime.exec(String.format("convert %s out.png", input));
+        // ok: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", input});
+        // ok: java-runtime-exec-concatenation
+        new ProcessBuilder("ping", "-c", "1", input).start();
+    }
+
+    void queries(Connection conn, String id) throws Exception {
+        Statement stmt = conn.createStatement();
+        // ruleid: java-sql-concatenation
+        stmt.executeQuery("SELECT * FROM users WHERE id = '" + id + "'");
+        // ruleid: java-sql-concatenation
+        conn.createStatement().execute("DELETE FROM sessions WHERE user_id = " + id);
+        // ok: java-sql-concatenation
+        PreparedStatement ps = conn.prepareStatement("SELECT * FROM users WHERE id = ?");
+        ps.setString(1, id);
+        // ok: java-sql-concatenation
+        stmt.executeQuery("SELECT * FROM users");
+    }
+
+    byte[] digests(byte[] data) throws Exception {
+        // ruleid: java-weak-message-digest
+        MessageDigest md5 = MessageDigest.getInstance("MD5");
+        // ruleid: java-weak-message-digest
+        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+        // ok: java-weak-message-digest
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        md5.update(data);
+        sha1.update(data);
+        return sha256.digest(data);
+    }
+
+    Object parsers() throws Exception {
+        // ruleid: java-xxe-document-builder-factory
+        DocumentBuilderFactory unsafe = DocumentBuilderFactory.newInstance();
+        // ok: java-xxe-document-builder-factory
+        DocumentBuilderFactory safe = DocumentBuilderFactory.newInstance();
+        safe.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return new Object[] {unsafe.newDocumentBuilder(), safe.newDocumentBuilder()};
+    }
+}

@@ -1,0 +1,151 @@
+"""Scans of pull requests (and free repository scans), their findings, and their check runs."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from installations.models import Installation, Repository, Severity
+
+
+class ScanJobQuerySet(models.QuerySet):
+    def unfinished(self) -> ScanJobQuerySet:
+        return self.filter(status__in=[ScanJob.Status.QUEUED, ScanJob.Status.RUNNING])
+
+
+class ScanJob(models.Model):
+    """One scan: of a pull request's head commit, or of a repository's default branch."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        SUPERSEDED = "superseded", "Superseded by a newer commit"
+
+    class Mode(models.TextChoices):
+        PR_DIFF = "pr_diff", "Changed lines of the pull request"
+        FULL = "full", "Whole repository"
+
+    class Trigger(models.TextChoices):
+        PULL_REQUEST = "pull_request", "Pull request opened or updated"
+        RERUN = "rerun", "Re-run requested"
+        FREE_SCAN = "free_scan", "Free scan (onboarding)"
+        MANUAL = "manual", "Started by an operator"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False,
+                                 help_text="Id shown in URLs and sent to GitHub as external_id.")
+    repository = models.ForeignKey(Repository, on_delete=models.PROTECT, related_name="scans")
+    installation = models.ForeignKey(Installation, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="scans")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices,
+                               default=Trigger.PULL_REQUEST)
+    trigger_delivery = models.CharField(
+        max_length=64, blank=True, db_index=True,
+        help_text="GUID of the webhook delivery that started the scan, if any.")
+    pr_number = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    head_sha = models.CharField(max_length=40, db_index=True)
+    base_sha = models.CharField(max_length=40, blank=True)
+    head_branch = models.CharField(max_length=255, blank=True)
+    base_branch = models.CharField(max_length=255, blank=True)
+    head_repository_full_name = models.CharField(
+        max_length=255, blank=True, help_text="Where the head commit lives (a fork for fork PRs).")
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.PR_DIFF)
+    failure_threshold = models.CharField(max_length=16, choices=Severity.choices,
+                                         default=Severity.HIGH,
+                                         help_text="The repository's threshold when queued.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    conclusion = models.CharField(max_length=16, blank=True,
+                                  help_text="success, neutral or failure once completed.")
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    failure_reason = models.CharField(
+        max_length=255, blank=True, help_text="Safe, short reason; never an exception's text.")
+    reference_id = models.CharField(
+        max_length=32, blank=True, help_text="Shown to users on failure, to find the logs.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    engine_versions = models.JSONField(default=dict, blank=True)
+    files_scanned = models.PositiveIntegerField(default=0)
+    critical_count = models.PositiveIntegerField(default=0)
+    high_count = models.PositiveIntegerField(default=0)
+    medium_count = models.PositiveIntegerField(default=0)
+    low_count = models.PositiveIntegerField(default=0)
+    info_count = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = ScanJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at"]
+        indexes = [models.Index(fields=["repository", "pr_number", "status"],
+                                name="scan_pr_status_idx")]
+
+    def __str__(self) -> str:
+        target = f"#{self.pr_number}" if self.pr_number else self.head_branch
+        return f"{self.repository} {target} @ {self.head_sha[:7]} ({self.status})"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"CRITICAL": self.critical_count, "HIGH": self.high_count,
+                "MEDIUM": self.medium_count, "LOW": self.low_count, "INFO": self.info_count}
+
+
+class Finding(models.Model):
+    """One issue a scan found, on lines the pull request changed (or anywhere, in full mode)."""
+
+    scan = models.ForeignKey(ScanJob, on_delete=models.CASCADE, related_name="findings")
+    engine = models.CharField(max_length=32)
+    rule_id = models.CharField(max_length=255)
+    severity = models.CharField(max_length=16, choices=Severity.choices, db_index=True)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    recommendation = models.TextField(blank=True)
+    path = models.CharField(max_length=1024)
+    start_line = models.PositiveIntegerField()
+    end_line = models.PositiveIntegerField()
+    snippet = models.TextField(blank=True, help_text="Flagged code, with secrets masked.")
+    fingerprint = models.CharField(max_length=64, db_index=True,
+                                   help_text="Stable across commits: rule, path and code text.")
+    auto_fixable = models.BooleanField(default=False)
+    fix = models.TextField(blank=True, help_text="Replacement for the lines, when auto_fixable.")
+
+    class Meta:
+        ordering = ["scan", "path", "start_line"]
+        constraints = [models.CheckConstraint(condition=Q(end_line__gte=models.F("start_line")),
+                                              name="finding_lines_ordered")]
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.rule_id} {self.path}:{self.start_line}"
+
+
+class CheckRun(models.Model):
+    """The GitHub check run that reports a scan on the pull request's head commit."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    scan = models.OneToOneField(ScanJob, on_delete=models.CASCADE, related_name="check_run")
+    github_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True,
+                                               help_text="GitHub's check run id.")
+    head_sha = models.CharField(max_length=40)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    conclusion = models.CharField(max_length=32, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    html_url = models.URLField(blank=True)
+    annotations_sent = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"check run {self.github_id or '(not created)'} for {self.scan}"

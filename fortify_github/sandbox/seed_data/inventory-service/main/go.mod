@@ -1,0 +1,3 @@
+module github.com/fortify-demo/inventory-service
+
+go 1.22

@@ -1,0 +1,19 @@
+async function loadAnnouncements() {
+  const response = await fetch('/api/announcements');
+  const items = await response.json();
+  const list = document.getElementById('announcements');
+  for (const item of items) {
+    const li = document.createElement('li');
+    li.textContent = item.message;
+    list.appendChild(li);
+  }
+}
+
+function greet() {
+  const params = new URLSearchParams(window.location.search);
+  const name = params.get('name') || 'there';
+  document.getElementById('greeting').innerHTML = 'Hello, ' + name + '!';
+}
+
+loadAnnouncements();
+greet();

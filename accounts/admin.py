@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import User
+from accounts.models import GitHubAuthorization, User
 
 
 @admin.register(User)
@@ -12,3 +12,26 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("GitHub", {"fields": ("github_id", "github_login", "avatar_url")}),
     )
+
+
+@admin.register(GitHubAuthorization)
+class GitHubAuthorizationAdmin(admin.ModelAdmin):
+    """Tokens are never shown, not even encrypted: only whether they exist and expire."""
+
+    list_display = ("user", "github_user_id", "has_access_token", "expires_at", "needs_reauth",
+                    "updated_at")
+    list_filter = ("needs_reauth",)
+    search_fields = ("user__username", "user__github_login", "github_user_id")
+    fields = ("user", "github_user_id", "has_access_token", "has_refresh_token", "token_type",
+              "scopes", "expires_at", "refresh_token_expires_at", "needs_reauth",
+              "needs_reauth_since", "created_at", "updated_at")
+    readonly_fields = ("has_access_token", "has_refresh_token", "created_at", "updated_at")
+    raw_id_fields = ("user",)
+
+    @admin.display(boolean=True, description="access token")
+    def has_access_token(self, obj: GitHubAuthorization) -> bool:
+        return bool(obj.access_token)
+
+    @admin.display(boolean=True, description="refresh token")
+    def has_refresh_token(self, obj: GitHubAuthorization) -> bool:
+        return bool(obj.refresh_token)

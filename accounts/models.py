@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from fortify_github.fields import EncryptedTextField
+
 
 class User(AbstractUser):
     """A Fortify user; linked to a GitHub account by its stable numeric id, never by login."""
@@ -25,3 +27,48 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.github_login or self.username
+
+
+class GitHubAuthorization(models.Model):
+    """A user's GitHub token pair (OAuth or GitHub App user-to-server), encrypted at rest.
+
+    Expiring tokens (8 hours) come with a refresh token (about six months); ``services``
+    refreshes before use. When GitHub revokes the grant the tokens are deleted and
+    ``needs_reauth`` asks the user to sign in again.
+    """
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="github_authorization",
+        help_text="The Fortify user these tokens act for.",
+    )
+    github_user_id = models.PositiveBigIntegerField(
+        db_index=True, help_text="GitHub's numeric id of the user who granted the tokens.",
+    )
+    access_token = EncryptedTextField(
+        blank=True, help_text="User access token, Fernet-encrypted; empty once revoked.",
+    )
+    refresh_token = EncryptedTextField(
+        blank=True, help_text="Refresh token, Fernet-encrypted; empty for non-expiring tokens.",
+    )
+    token_type = models.CharField(max_length=20, default="bearer", help_text="As GitHub says.")
+    scopes = models.CharField(max_length=500, blank=True,
+                              help_text="Granted OAuth scopes (empty for GitHub App tokens).")
+    expires_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When the access token expires; null = never.")
+    refresh_token_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the refresh token expires.",
+    )
+    needs_reauth = models.BooleanField(
+        default=False, help_text="The grant was revoked or expired: the user must sign in again.",
+    )
+    needs_reauth_since = models.DateTimeField(null=True, blank=True,
+                                              help_text="When sign-in became necessary.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "GitHub authorization"
+        verbose_name_plural = "GitHub authorizations"
+
+    def __str__(self) -> str:
+        return f"GitHub authorization of user {self.user_id} (GitHub id {self.github_user_id})"

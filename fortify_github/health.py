@@ -59,6 +59,17 @@ def check_broker() -> dict[str, object]:
     return _timed(run)
 
 
+def check_github_circuit() -> dict[str, object]:
+    """The breaker in front of GitHub: open means calls fail fast while GitHub recovers."""
+    from fortify_github.github.breaker import circuit_state
+
+    def run() -> dict[str, object]:
+        state = circuit_state()
+        return {**state, "status": "degraded" if state.get("state") == "open" else "healthy"}
+
+    return _timed(run)
+
+
 def check_worker(timeout: float = 5.0) -> dict[str, object]:
     """Round-trip a ping task through the broker to a worker and back."""
     from fortify_github.tasks import ping

@@ -30,6 +30,7 @@ def health_view(request: HttpRequest) -> JsonResponse:
         "database": health.check_database(),
         "cache": health.check_cache(),
         "broker": health.check_broker(),
+        "github_circuit": health.check_github_circuit(),
     }
     if request.GET.get("worker") in {"1", "true"}:
         components["worker"] = health.check_worker()

@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+import importlib
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class WebhooksConfig(AppConfig):
@@ -6,3 +11,12 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from webhooks import metrics
+
+        metrics.register_backlog_collector()
+        # Extra handler modules named in settings (tests make their worker processes load
+        # test-only handlers this way); apps import their own handlers in their ready().
+        for module in getattr(settings, "WEBHOOK_EXTRA_HANDLER_MODULES", []):
+            importlib.import_module(module)

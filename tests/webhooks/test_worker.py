@@ -1,0 +1,101 @@
+"""The pipeline end to end with a real Celery worker process over Redis.
+
+The worker imports ``tests.webhooks.worker_handlers`` (see conftest), which subscribe to
+``fortify_test_*`` events; the payloads are GitHub's real examples.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from tests.support.webhooks import load_fixture, post_webhook
+from tests.webhooks.conftest import records, wait_for_status
+from webhooks.models import WebhookEvent
+from webhooks.services import webhook_event_store
+from webhooks.tasks import process_webhook_event
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+Status = WebhookEvent.Status
+
+
+def test_delivery_is_processed_by_the_worker(client, celery_worker):
+    delivery = str(uuid.uuid4())
+    response = post_webhook(client, "fortify_test_record",
+                            load_fixture("pull_request", "opened"), delivery=delivery)
+    assert response.status_code == 202
+    event = wait_for_status(delivery, {Status.COMPLETED})
+    assert event.attempts == 1
+    done = [r for r in records(delivery) if r["phase"] == "done"]
+    assert len(done) == 1
+    assert done[0]["pid"] != __import__("os").getpid(), "ran in the worker, not here"
+
+
+def test_duplicate_delivery_is_processed_once(client, celery_worker):
+    delivery = str(uuid.uuid4())
+    payload = load_fixture("check_suite", "requested")
+    first = post_webhook(client, "fortify_test_record", payload, delivery=delivery)
+    second = post_webhook(client, "fortify_test_record", payload, delivery=delivery)
+    assert (first.status_code, second.status_code) == (202, 200)
+    wait_for_status(delivery, {Status.COMPLETED})
+    third = post_webhook(client, "fortify_test_record", payload, delivery=delivery)
+    assert third.status_code == 200, "a redelivery after processing is acknowledged too"
+    time.sleep(2)  # time for any second processing to show up
+    assert WebhookEvent.objects.filter(delivery_id=delivery).count() == 1
+    assert len([r for r in records(delivery) if r["phase"] == "done"]) == 1
+
+
+def test_two_workers_handed_the_same_event_process_it_once(celery_worker):
+    """Four messages for one event reach the worker's two processes at once."""
+    event, _ = webhook_event_store(delivery_id=str(uuid.uuid4()), event="fortify_test_record",
+                                   payload=load_fixture("check_run", "rerequested"))
+    for _ in range(4):
+        process_webhook_event.delay(event.pk)
+    wait_for_status(event.delivery_id, {Status.COMPLETED})
+    time.sleep(2)
+    calls = records(event.delivery_id)
+    assert len([r for r in calls if r["phase"] == "done"]) == 1
+    assert len([r for r in calls if r["phase"] == "start"]) == 1
+    event.refresh_from_db()
+    assert event.attempts == 1
+
+
+def test_slow_handler_does_not_delay_the_acknowledgement(client, celery_worker):
+    delivery = str(uuid.uuid4())
+    started = time.monotonic()
+    response = post_webhook(client, "fortify_test_slow", load_fixture("pull_request", "opened"),
+                            delivery=delivery)
+    answered_at = time.time()
+    elapsed = time.monotonic() - started
+    assert response.status_code == 202
+    assert elapsed < 1.0, f"the 2xx took {elapsed:.2f}s"
+    assert WebhookEvent.objects.get(delivery_id=delivery).status in {Status.PENDING,
+                                                                     Status.PROCESSING}
+    wait_for_status(delivery, {Status.COMPLETED}, timeout=30)
+    calls = {r["phase"]: r for r in records(delivery)}
+    assert calls["end"]["at"] > answered_at + 2, "processing ended well after the response"
+
+
+def test_failing_handler_does_not_stop_the_other(client, celery_worker):
+    delivery = str(uuid.uuid4())
+    post_webhook(client, "fortify_test_failing", load_fixture("pull_request", "opened"),
+                 delivery=delivery)
+    event = wait_for_status(delivery, {Status.FAILED})
+    assert {r["handler"] for r in records(delivery)} == {"explode", "still_runs"}
+    assert event.last_error == "explode: RuntimeError"
+    assert "secret-looking" not in event.last_error
+    assert event.handler_results["tests.webhooks.worker_handlers.still_runs"] == {
+        "status": "completed"}
+
+
+def test_transient_error_is_retried_by_celery(client, celery_worker):
+    delivery = str(uuid.uuid4())
+    post_webhook(client, "fortify_test_flaky", load_fixture("pull_request", "synchronize"),
+                 delivery=delivery)
+    event = wait_for_status(delivery, {Status.COMPLETED, Status.FAILED})
+    assert event.status == Status.COMPLETED
+    assert event.attempts == 2
+    assert [r["attempt"] for r in records(delivery)] == [1, 2]

@@ -1,0 +1,60 @@
+"""Test-only handlers loaded by worker processes (``WEBHOOK_EXTRA_HANDLER_MODULES``).
+
+They subscribe to ``fortify_test_*`` events only, so they never touch a real event, and
+record what they did to ``$WEBHOOK_TEST_RECORD_DIR/<delivery>.jsonl`` (one line per call,
+appended atomically) so the test process can see how often, where and when they ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from webhooks.errors import TransientError
+from webhooks.routing import router
+
+SLOW_SECONDS = float(os.environ.get("WEBHOOK_TEST_SLOW_SECONDS", "3"))
+
+
+def record(event, handler: str, phase: str = "done") -> None:
+    directory = Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
+    line = json.dumps({"delivery": event.delivery_id, "handler": handler, "phase": phase,
+                       "attempt": event.attempts, "pid": os.getpid(), "at": time.time()})
+    with open(directory / f"{event.delivery_id}.jsonl", "a") as file:
+        file.write(line + "\n")
+
+
+@router.on("fortify_test_record")
+def record_call(event) -> None:
+    """Counts calls; sleeps a little so racing tasks overlap."""
+    record(event, "record", "start")
+    time.sleep(0.5)
+    record(event, "record")
+
+
+@router.on("fortify_test_slow")
+def slow(event) -> None:
+    record(event, "slow", "start")
+    time.sleep(SLOW_SECONDS)
+    record(event, "slow", "end")
+
+
+@router.on("fortify_test_failing")
+def explode(event) -> None:
+    record(event, "explode")
+    raise RuntimeError("boom with a secret-looking message that must not be stored")
+
+
+@router.on("fortify_test_failing")
+def still_runs(event) -> None:
+    record(event, "still_runs")
+
+
+@router.on("fortify_test_flaky")
+def flaky(event) -> None:
+    """Transient on the first attempt, fine on the second: a real Celery retry."""
+    record(event, "flaky")
+    if event.attempts < 2:
+        raise TransientError("dependency briefly unavailable", retry_after=0.5)

@@ -1,0 +1,500 @@
+"""The webhook pipeline's writes: store, enqueue, claim, process, requeue, replay, prune,
+redeliver.
+
+The stored row is the source of truth (a transactional outbox): the receiver commits it
+before answering GitHub, and every broker message only says "look at row N". A worker claims
+the row with one conditional UPDATE, so however many messages name it, one worker processes
+it; if the broker loses a message, :func:`webhook_events_requeue_stale` finds the row again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import traceback
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from webhooks import metrics
+from webhooks.errors import PermanentError, is_transient, retry_after, safe_error
+from webhooks.models import WebhookEvent
+from webhooks.payloads import summarize
+from webhooks.routing import NO_HANDLER_REASON, Router, handler_name, router
+
+log = logging.getLogger("webhooks")
+
+Status = WebhookEvent.Status
+
+
+# --- settings (read at call time, never at import) ---------------------------------------
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return int(_setting("WEBHOOK_MAX_ATTEMPTS", 6))
+
+
+def processing_lease() -> timedelta:
+    """How long a claim holds; longer than the task's hard time limit, so only a worker
+    that died (not one still working) loses its claim."""
+    return timedelta(seconds=float(_setting("WEBHOOK_PROCESSING_LEASE", 600)))
+
+
+def requeue_after() -> timedelta:
+    return timedelta(seconds=float(_setting("WEBHOOK_PENDING_REQUEUE_AFTER", 60)))
+
+
+def backoff(attempt: int, hinted: float | None = None) -> float:
+    """Seconds before attempt ``attempt + 1``: GitHub's hint if given, else exponential with
+    jitter, never above ``WEBHOOK_RETRY_BACKOFF_MAX``."""
+    cap = float(_setting("WEBHOOK_RETRY_BACKOFF_MAX", 600))
+    if hinted is not None:
+        return min(cap, max(hinted, 0.0))
+    base = float(_setting("WEBHOOK_RETRY_BACKOFF_BASE", 5))
+    delay = base * (2 ** max(attempt - 1, 0))
+    return min(cap, delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
+
+
+# --- logging ---------------------------------------------------------------------------------
+
+class EventLog(logging.LoggerAdapter):
+    """Binds delivery, event, action and installation to every line (message and ``extra``)."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        context = self.extra or {}
+        prefix = " ".join(f"{key}={value}" for key, value in context.items()
+                          if value not in (None, ""))
+        kwargs["extra"] = {**context, **kwargs.get("extra", {})}
+        return f"[{prefix}] {msg}", kwargs
+
+
+def event_log(*, delivery_id: str = "", event: str = "", action: str = "",
+              installation_id: int | None = None) -> EventLog:
+    return EventLog(log, {"delivery_id": delivery_id, "event": event, "action": action,
+                          "installation_id": installation_id})
+
+
+def log_for(event: WebhookEvent) -> EventLog:
+    return event_log(delivery_id=event.delivery_id, event=event.event, action=event.action,
+                     installation_id=event.installation_id)
+
+
+# --- receiving -------------------------------------------------------------------------------
+
+# Publishing from the receiver: no reconnect loop, short socket timeouts (see enqueue).
+ENQUEUE_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2,
+                             "socket_timeout": 5}
+
+def webhook_event_store(*, delivery_id: str, event: str, payload: dict[str, Any],
+                        hook_id: int | None = None, status: str = Status.PENDING,
+                        status_reason: str = "") -> tuple[WebhookEvent, bool]:
+    """Store a delivery once: returns ``(event, created)``; a known GUID is not stored again.
+
+    Concurrent deliveries of the same GUID race on the unique index; ``get_or_create``
+    turns the loser's IntegrityError into a read of the winner's row.
+    """
+    now = timezone.now()
+    stored, created = WebhookEvent.objects.get_or_create(
+        delivery_id=delivery_id,
+        defaults={
+            "event": event[:64],
+            "hook_id": hook_id,
+            "payload": payload,
+            "status": status,
+            "status_reason": status_reason,
+            "received_at": now,
+            "next_attempt_at": now,
+            "processed_at": now if status != Status.PENDING else None,
+            **summarize(payload),
+        },
+    )
+    return stored, created
+
+
+def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None) -> bool:
+    """Hand the event to a worker; never raises.
+
+    The row is already committed, so a broker that is down loses nothing: the periodic
+    requeue picks the event up. Publishing is not retried here, because the receiver must
+    answer GitHub within 10 seconds.
+    """
+    from webhooks.tasks import process_webhook_event
+
+    app = process_webhook_event.app
+    # Fail fast: kombu would otherwise keep reconnecting for several seconds (measured 6 s
+    # with Redis stopped), and a blackholed host could hang the connect for minutes.
+    options = {**(app.conf.broker_transport_options or {}), **ENQUEUE_TRANSPORT_OPTIONS}
+    try:
+        with app.connection_for_write(transport_options=options) as connection:
+            process_webhook_event.apply_async(args=[event_pk], countdown=countdown,
+                                              retry=False, connection=connection)
+    except Exception as error:  # the broker is down or unreachable: the outbox covers it
+        log.warning("could not enqueue webhook event %s (%s); the requeue job will retry",
+                    event_pk, type(error).__name__)
+        return False
+    return True
+
+
+def webhook_event_enqueue_on_commit(event_pk: int) -> None:
+    """Enqueue once the surrounding transaction commits, so the worker finds the row."""
+    transaction.on_commit(lambda: webhook_event_enqueue(event_pk))
+
+
+# --- processing ------------------------------------------------------------------------------
+
+def webhook_event_claim(event_pk: int) -> WebhookEvent | None:
+    """Take the event for processing, atomically; ``None`` if another worker has it or it is
+    finished.
+
+    One conditional UPDATE: the database row lock decides between racing workers. A claim
+    older than the lease (its worker died) may be taken over.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimable = Q(status=Status.PENDING) | Q(status=Status.PROCESSING,
+                                              started_at__lt=now - processing_lease())
+    updated = (WebhookEvent.objects.filter(pk=event_pk).filter(claimable)
+               .update(status=Status.PROCESSING, started_at=now, claim_token=token,
+                       attempts=F("attempts") + 1))
+    if not updated:
+        return None
+    return WebhookEvent.objects.get(pk=event_pk, claim_token=token)
+
+
+@dataclass
+class ProcessOutcome:
+    """What one processing attempt did; ``retry_in`` is set when it should run again."""
+
+    status: str
+    retry_in: float | None = None
+    handlers_run: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == "skipped"
+
+
+def webhook_event_process(event_pk: int, *, using_router: Router | None = None
+                          ) -> ProcessOutcome:
+    """Claim the event, run its handlers, record the outcome.
+
+    Each handler runs in its own savepoint and try/except, so one failure never stops the
+    others. Handlers that succeeded are recorded and not run again on a retry. A transient
+    error leaves the event pending with a due time (durable: the requeue job re-enqueues it
+    if the retry message is lost) until ``WEBHOOK_MAX_ATTEMPTS`` is reached.
+    """
+    event = webhook_event_claim(event_pk)
+    if event is None:
+        return ProcessOutcome(status="skipped")
+    active = using_router or router
+    elog = log_for(event)
+    started = time.monotonic()
+    action = event.action or None
+    handlers = active.handlers_for(event.event, action)
+
+    if not handlers:
+        reason = active.ignored_reason(event.event, action) or NO_HANDLER_REASON
+        _finish(event, status=Status.IGNORED, reason=reason, error="", started=started)
+        elog.info("ignored: %s", reason)
+        return ProcessOutcome(status=Status.IGNORED)
+
+    results: dict[str, dict[str, Any]] = dict(event.handler_results or {})
+    ran: list[str] = []
+    transient_waits: list[float | None] = []
+    errors: list[str] = []
+    for handler in handlers:
+        name = handler_name(handler)
+        if results.get(name, {}).get("status") in ("completed", "failed"):
+            continue  # done in an earlier attempt of this run
+        ran.append(name)
+        try:
+            with transaction.atomic():
+                handler(event)
+        except Exception as error:
+            message = safe_error(error)
+            if is_transient(error):
+                results[name] = {"status": "retry", "error": message}
+                transient_waits.append(retry_after(error))
+                elog.warning("handler %s: transient %s", name, message)
+            elif isinstance(error, PermanentError):
+                results[name] = {"status": "failed", "error": message}
+                elog.warning("handler %s failed permanently: %s", name, message)
+            else:
+                results[name] = {"status": "failed", "error": message}
+                # The stack without the exception's message: a message may quote the payload.
+                elog.error("handler %s failed: %s\n%s", name, message,
+                           "".join(traceback.format_tb(error.__traceback__)).rstrip())
+            errors.append(f"{name.rsplit('.', 1)[-1]}: {message}")
+        else:
+            results[name] = {"status": "completed"}
+
+    failed = any(r.get("status") == "failed" for r in results.values())
+    last_error = "; ".join(errors)[:512]
+    if transient_waits:
+        if event.attempts < max_attempts():
+            hinted = max((w for w in transient_waits if w is not None), default=None)
+            delay = backoff(event.attempts, hinted)
+            _finish(event, status=Status.PENDING, reason="retrying after a transient error",
+                    error=last_error, started=started, results=results,
+                    next_attempt_at=timezone.now() + timedelta(seconds=delay))
+            elog.info("attempt %s/%s hit a transient error; retrying in %.1fs",
+                      event.attempts, max_attempts(), delay)
+            return ProcessOutcome(status="retrying", retry_in=delay, handlers_run=ran)
+        failed = True
+        last_error = f"gave up after {event.attempts} attempts; {last_error}"[:512]
+
+    status = Status.FAILED if failed else Status.COMPLETED
+    if status == Status.COMPLETED:
+        last_error = ""
+    _finish(event, status=status, reason="" if not failed else "a handler failed",
+            error=last_error, started=started, results=results)
+    elog.info("%s in %d ms (%d handlers)", status, event.duration_ms or 0, len(handlers))
+    return ProcessOutcome(status=status, handlers_run=ran)
+
+
+def _finish(event: WebhookEvent, *, status: str, reason: str, error: str, started: float,
+            results: Mapping[str, Any] | None = None,
+            next_attempt_at: datetime | None = None) -> None:
+    """Record an attempt's outcome, only if this worker still holds the claim."""
+    elapsed = time.monotonic() - started
+    values: dict[str, Any] = {
+        "status": status, "status_reason": reason[:255], "last_error": error[:512],
+        "processed_at": timezone.now(), "duration_ms": int(elapsed * 1000),
+        "claim_token": None,
+    }
+    if results is not None:
+        values["handler_results"] = dict(results)
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    updated = WebhookEvent.objects.filter(pk=event.pk, claim_token=event.claim_token) \
+        .update(**values)
+    for key, value in values.items():
+        setattr(event, key, value)
+    if not updated:
+        log_for(event).warning("lost the claim while processing; outcome %s not recorded",
+                               status)
+        return
+    metrics.PROCESSING_SECONDS.labels(event.event).observe(elapsed)
+    metrics.EVENTS.labels(event.event, "retrying" if status == Status.PENDING else status).inc()
+
+
+# --- recovery --------------------------------------------------------------------------------
+
+def webhook_events_stale(*, now: datetime | None = None) -> QuerySet[WebhookEvent]:
+    """Pending events overdue by more than ``WEBHOOK_PENDING_REQUEUE_AFTER`` (their message
+    was lost or never sent) and claims older than the lease (their worker died)."""
+    now = now or timezone.now()
+    return WebhookEvent.objects.filter(
+        Q(status=Status.PENDING, next_attempt_at__lt=now - requeue_after())
+        | Q(status=Status.PROCESSING, started_at__lt=now - processing_lease())
+    ).order_by("received_at")
+
+
+def webhook_events_requeue_stale(*, limit: int = 500) -> list[int]:
+    """Re-enqueue what the broker lost. Bumps ``next_attempt_at`` so each stale event is sent
+    once per threshold, not on every run; a duplicate message is harmless (the claim)."""
+    pks = list(webhook_events_stale().values_list("pk", flat=True)[:limit])
+    if not pks:
+        return []
+    WebhookEvent.objects.filter(pk__in=pks, status=Status.PENDING).update(
+        next_attempt_at=timezone.now())
+    sent = [pk for pk in pks if webhook_event_enqueue(pk)]
+    if sent:
+        log.info("re-enqueued %d stale webhook events", len(sent))
+    return sent
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+def webhook_events_select(*, status: str | None = None, event: str | None = None,
+                          since: timedelta | None = None, delivery: str | None = None
+                          ) -> QuerySet[WebhookEvent]:
+    """Stored events matching the operator's filters, oldest first."""
+    queryset = WebhookEvent.objects.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    if event:
+        name, _, action = event.partition(".")
+        queryset = queryset.filter(event=name)
+        if action:
+            queryset = queryset.filter(action=action)
+    if since:
+        queryset = queryset.filter(received_at__gte=timezone.now() - since)
+    if delivery:
+        queryset = queryset.filter(delivery_id=delivery)
+    return queryset.order_by("received_at", "pk")
+
+
+@dataclass
+class ReplayResult:
+    delivery_id: str
+    event: str
+    before: str
+    after: str  # the status it ended in, "queued", "would replay" or "skipped: ..."
+
+
+def webhook_events_replay(events: Iterable[WebhookEvent], *, dry_run: bool = False,
+                          inline: bool = False) -> list[ReplayResult]:
+    """Process stored events again from the start (every handler runs again).
+
+    ``inline`` processes here and now (a management command reporting outcomes); otherwise
+    the events are handed to the workers. An event a worker is processing right now is
+    skipped.
+    """
+    results: list[ReplayResult] = []
+    now = timezone.now()
+    for event in events:
+        before = event.status
+        if dry_run:
+            results.append(ReplayResult(event.delivery_id, event.event_name, before,
+                                        "would replay"))
+            continue
+        reset = (WebhookEvent.objects.filter(pk=event.pk)
+                 .exclude(status=Status.PROCESSING, started_at__gte=now - processing_lease())
+                 .update(status=Status.PENDING, attempts=0, handler_results={},
+                         last_error="", status_reason="replayed", next_attempt_at=now,
+                         claim_token=None, replay_count=event.replay_count + 1))
+        if not reset:
+            results.append(ReplayResult(event.delivery_id, event.event_name, before,
+                                        "skipped: being processed"))
+            continue
+        log_for(event).info("replaying (was %s)", before)
+        if inline:
+            outcome = webhook_event_process(event.pk)
+            after = outcome.status
+            if outcome.retry_in is not None:
+                webhook_event_enqueue(event.pk, countdown=outcome.retry_in)
+        else:
+            after = "queued" if webhook_event_enqueue(event.pk) else "pending (broker down)"
+        results.append(ReplayResult(event.delivery_id, event.event_name, before, after))
+    return results
+
+
+# --- pruning ---------------------------------------------------------------------------------
+
+def webhook_events_prune(*, older_than: timedelta, include_failed: bool = False,
+                         dry_run: bool = False, batch_size: int = 1000) -> int:
+    """Delete finished events received before ``older_than`` ago, in batches.
+
+    Failed events are kept unless asked (they are what an operator still needs to look at);
+    pending and processing events are never pruned.
+    """
+    statuses = [Status.COMPLETED, Status.IGNORED] + ([Status.FAILED] if include_failed else [])
+    queryset = WebhookEvent.objects.filter(status__in=statuses,
+                                           received_at__lt=timezone.now() - older_than)
+    if dry_run:
+        return queryset.count()
+    deleted = 0
+    while True:
+        batch = list(queryset.values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return deleted
+        deleted += WebhookEvent.objects.filter(pk__in=batch).delete()[0]
+
+
+# --- redelivery of what never reached us -----------------------------------------------------
+
+GITHUB_DELIVERY_RETENTION = timedelta(days=3)
+
+
+@dataclass
+class RedeliveryReport:
+    """What ``webhook_deliveries_redeliver`` saw and did, for the command and the logs."""
+
+    scanned: int = 0
+    failed_guids: int = 0
+    already_stored: list[str] = field(default_factory=list)
+    redelivered: list[dict[str, Any]] = field(default_factory=list)
+    gave_up: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _is_success(delivery: Mapping[str, Any]) -> bool:
+    code = delivery.get("status_code") or 0
+    return 200 <= int(code) < 300
+
+
+def _delivered_at(delivery: Mapping[str, Any]) -> datetime | None:
+    raw = delivery.get("delivered_at")
+    return parse_datetime(raw) if isinstance(raw, str) else None
+
+
+def webhook_deliveries_redeliver(*, since: timedelta, dry_run: bool = False, client: Any = None,
+                                 max_redeliveries: int | None = None) -> RedeliveryReport:
+    """Ask GitHub to redeliver every delivery that failed and whose GUID we never stored.
+
+    GitHub does not retry failed deliveries itself and keeps them three days. A GUID is
+    redelivered when none of its attempts succeeded, its original attempt is inside the
+    window, we have no row for it, and it has had fewer than ``max_redeliveries``
+    redeliveries (so a delivery we keep refusing, e.g. a 413, is not resent forever).
+    """
+    if client is None:
+        from fortify_github.github import app_client
+
+        client = app_client() if callable(app_client) else app_client
+    limit = max_redeliveries if max_redeliveries is not None else int(
+        _setting("WEBHOOK_REDELIVER_MAX_ATTEMPTS", 5))
+    cutoff = timezone.now() - min(since, GITHUB_DELIVERY_RETENTION)
+    report = RedeliveryReport()
+    by_guid: dict[str, list[Mapping[str, Any]]] = {}
+    for delivery in _deliveries_since(client, cutoff):
+        report.scanned += 1
+        by_guid.setdefault(str(delivery.get("guid")), []).append(delivery)
+
+    failed = {guid: attempts for guid, attempts in by_guid.items()
+              if guid and not any(_is_success(a) for a in attempts)
+              and any(not a.get("redelivery") for a in attempts)}
+    report.failed_guids = len(failed)
+    stored = set(WebhookEvent.objects.filter(delivery_id__in=list(failed))
+                 .values_list("delivery_id", flat=True))
+    for guid, attempts in failed.items():
+        if guid in stored:
+            report.already_stored.append(guid)
+            continue
+        redeliveries = sum(1 for a in attempts if a.get("redelivery"))
+        if redeliveries >= limit:
+            report.gave_up.append(guid)
+            continue
+        latest = max(attempts, key=lambda a: int(a.get("id") or 0))
+        entry = {"id": latest.get("id"), "guid": guid, "event": latest.get("event"),
+                 "action": latest.get("action"), "status_code": latest.get("status_code")}
+        if dry_run:
+            report.redelivered.append(entry)
+            continue
+        try:
+            client.redeliver_hook_delivery(latest["id"])
+        except Exception as error:
+            report.errors.append(f"{guid}: {safe_error(error)}")
+            log.warning("redelivery of %s failed: %s", guid, safe_error(error))
+            continue
+        report.redelivered.append(entry)
+        event_log(delivery_id=guid, event=str(latest.get("event") or ""),
+                  action=str(latest.get("action") or "")).info(
+            "asked GitHub to redeliver (last attempt answered %s)", latest.get("status_code"))
+    return report
+
+
+def _deliveries_since(client: Any, cutoff: datetime) -> Iterator[Mapping[str, Any]]:
+    """Deliveries newest first, stopping at the first one older than ``cutoff``.
+
+    One without a real delivery time (still in flight: no time, or the epoch) neither stops
+    the scan nor counts as failed."""
+    for delivery in client.list_hook_deliveries():
+        when = _delivered_at(delivery)
+        if when is None or when.timestamp() <= 0:
+            continue
+        if when < cutoff:
+            return
+        yield delivery

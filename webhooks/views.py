@@ -1,0 +1,132 @@
+"""The GitHub webhook receiver: verify, store, acknowledge.
+
+Processing is asynchronous on purpose: GitHub waits at most 10 seconds for a 2xx and never
+retries a failed delivery by itself, so the receiver only verifies the signature, stores the
+delivery (the stored row is the source of truth), enqueues it once the row is committed, and
+answers. A worker does the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from webhooks import metrics, services, signatures
+from webhooks.models import WebhookEvent
+from webhooks.routing import router
+
+HEADER_EVENT = "X-GitHub-Event"
+HEADER_DELIVERY = "X-GitHub-Delivery"
+HEADER_HOOK_ID = "X-GitHub-Hook-ID"
+HEADER_SIGNATURE_256 = "X-Hub-Signature-256"
+
+CONTENT_TYPE_JSON = "application/json"
+CONTENT_TYPE_FORM = "application/x-www-form-urlencoded"
+MAX_HEADER_LENGTH = 64
+PING_EVENT = "ping"
+
+
+def _reject(status: int, reason: str, message: str) -> JsonResponse:
+    metrics.REJECTED.labels(reason).inc()
+    return JsonResponse({"error": message}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def github_webhook(request: HttpRequest) -> JsonResponse:
+    """``POST /api/webhooks/github``: the checks run in the order that leaks least."""
+    started = time.monotonic()
+    try:
+        return _receive(request)
+    finally:
+        metrics.ACK_SECONDS.observe(time.monotonic() - started)
+
+
+def _receive(request: HttpRequest) -> JsonResponse:
+    secrets = [s for s in settings.GITHUB_WEBHOOK_SECRETS if s]
+    if not secrets:  # never accept unsigned deliveries, not even in development
+        services.log.error("GITHUB_WEBHOOK_SECRET is not set: refusing webhook deliveries")
+        return _reject(500, "not_configured", "webhook secret not configured")
+
+    limit = int(getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 25 * 1024 * 1024))
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > limit:
+        return _reject(413, "too_large", f"body larger than {limit} bytes")
+    body = request.read(limit + 1)  # bounded, even if the length header lied
+    if len(body) > limit:
+        return _reject(413, "too_large", f"body larger than {limit} bytes")
+    if not body:
+        return _reject(400, "empty", "empty body")
+
+    if not signatures.verify(body, request.headers.get(HEADER_SIGNATURE_256), secrets):
+        return _reject(401, "bad_signature",
+                       f"missing, malformed or wrong {HEADER_SIGNATURE_256}")
+
+    # Only now, with the sender authenticated, is anything in the request interpreted.
+    event = (request.headers.get(HEADER_EVENT) or "").strip()
+    delivery_id = (request.headers.get(HEADER_DELIVERY) or "").strip()
+    if not event or not delivery_id:
+        return _reject(400, "missing_header", f"{HEADER_EVENT} and {HEADER_DELIVERY} required")
+    if len(event) > MAX_HEADER_LENGTH or len(delivery_id) > MAX_HEADER_LENGTH:
+        return _reject(400, "bad_header", "event or delivery header too long")
+    payload = _parse(body, request.content_type or "")
+    if payload is None:
+        return _reject(400, "not_json", "payload is not a JSON object")
+    hook_id = request.headers.get(HEADER_HOOK_ID, "")
+
+    elog = services.event_log(delivery_id=delivery_id, event=event,
+                              action=str(payload.get("action") or ""),
+                              installation_id=(payload.get("installation") or {}).get("id")
+                              if isinstance(payload.get("installation"), dict) else None)
+    is_ping = event == PING_EVENT
+    try:
+        with transaction.atomic():
+            stored, created = services.webhook_event_store(
+                delivery_id=delivery_id, event=event, payload=payload,
+                hook_id=int(hook_id) if hook_id.isdigit() else None,
+                **({"status": WebhookEvent.Status.IGNORED,
+                    "status_reason": router.ignored_reason(PING_EVENT, None) or "ping"}
+                   if is_ping else {}),
+            )
+            if created and not is_ping:
+                services.webhook_event_enqueue_on_commit(stored.pk)
+    except DatabaseError as error:
+        # GitHub records the failure; `redeliver_webhooks` asks for it again later.
+        elog.error("could not store the delivery (%s): answering 503", type(error).__name__)
+        return _reject(503, "database_unavailable", "temporarily unable to store the delivery")
+
+    if not created:
+        elog.info("duplicate delivery: already stored as %s", stored.status)
+        metrics.EVENTS.labels(event, "duplicate").inc()
+        return JsonResponse({"delivery": delivery_id, "status": "duplicate"}, status=200)
+    metrics.EVENTS.labels(event, "received").inc()
+    if is_ping:
+        elog.info("ping received (hook %s)", hook_id or "?")
+        return JsonResponse({"delivery": delivery_id, "status": "pong",
+                             "zen": str(payload.get("zen") or "")}, status=200)
+    elog.info("stored and queued")
+    return JsonResponse({"delivery": delivery_id, "status": "queued"}, status=202)
+
+
+def _parse(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """The payload as a dict, from either content type GitHub offers; ``None`` if not JSON."""
+    try:
+        if content_type == CONTENT_TYPE_FORM:
+            fields = parse_qs(body.decode("utf-8"), max_num_fields=20, strict_parsing=False)
+            values = fields.get("payload") or []
+            if len(values) != 1:
+                return None
+            payload = json.loads(values[0])
+        else:
+            payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return payload if isinstance(payload, dict) else None

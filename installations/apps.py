@@ -6,3 +6,6 @@ class InstallationsConfig(AppConfig):
 
     name = "installations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from installations import handlers  # noqa: F401 - registers webhook handlers with the router

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from installations.models import Installation, InstallationMembership, MarketplacePlan, Repository
+
+
+class MembershipInline(admin.TabularInline):
+    model = InstallationMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Installation)
+class InstallationAdmin(admin.ModelAdmin):
+    list_display = ("account_login", "installation_id", "account_type", "status",
+                    "repository_selection", "setup_source", "has_permission_warnings")
+    list_filter = ("status", "account_type", "setup_source", "repository_selection")
+    search_fields = ("account_login", "=installation_id", "=account_id")
+    readonly_fields = ("installation_id", "account_id", "permissions", "events",
+                       "permission_warnings_display", "suspended_at", "deleted_at",
+                       "last_synced_at", "created_at", "updated_at")
+    exclude = ("permission_warnings",)
+    inlines = [MembershipInline]
+
+    @admin.display(boolean=True, description="permission warnings")
+    def has_permission_warnings(self, obj: Installation) -> bool:
+        return bool(obj.permission_warnings)
+
+    @admin.display(description="Permission warnings")
+    def permission_warnings_display(self, obj: Installation):
+        if not obj.permission_warnings:
+            return "None: every operation has the permissions it needs."
+        return format_html_join("\n", "<p>{}</p>",
+                                ((warning["message"],)
+                                 for warning in obj.permission_warnings.values()))
+
+
+@admin.register(Repository)
+class RepositoryAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "installation", "enabled", "is_installed", "archived",
+                    "scan_mode", "failure_threshold", "branch_protection_status")
+    list_filter = ("enabled", "is_installed", "archived", "scan_mode", "failure_threshold",
+                   "branch_protection_status", "private")
+    search_fields = ("full_name", "=github_id")
+    readonly_fields = ("github_id", "node_id", "installation", "full_name", "private",
+                       "archived", "default_branch", "languages", "is_installed", "removed_at",
+                       "deleted_at", "branch_protection_status", "branch_protection_branch",
+                       "branch_protection_reason", "branch_protection_updated_at",
+                       "last_synced_at", "created_at", "updated_at")
+    actions = ["enable_scanning", "disable_scanning"]
+
+    @admin.action(description="Enable Fortify scanning")
+    def enable_scanning(self, request, queryset):
+        updated = queryset.update(enabled=True)
+        self.message_user(request, f"Scanning enabled on {updated} repositories.")
+
+    @admin.action(description="Disable Fortify scanning")
+    def disable_scanning(self, request, queryset):
+        updated = queryset.update(enabled=False)
+        self.message_user(request, f"Scanning disabled on {updated} repositories.")
+
+
+@admin.register(MarketplacePlan)
+class MarketplacePlanAdmin(admin.ModelAdmin):
+    list_display = ("account_login", "plan_name", "status", "billing_cycle", "on_free_trial",
+                    "pending_plan_name", "pending_effective_date")
+    list_filter = ("status", "billing_cycle", "on_free_trial")
+    search_fields = ("account_login", "=account_id")

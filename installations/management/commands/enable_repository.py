@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from installations import services
+from installations.branch_protection import protect_branch, unprotect_branch
+from installations.models import Repository, Severity
+
+
+class Command(BaseCommand):
+    help = ("Enable (or --disable) Fortify scanning of a repository, optionally requiring the "
+            "Fortify check in branch protection.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("repository", metavar="OWNER/REPO")
+        parser.add_argument("--disable", action="store_true",
+                            help="Stop scanning and take the Fortify check out of protection.")
+        parser.add_argument("--protect-branch", nargs="?", const="", default=None,
+                            metavar="BRANCH", dest="branch_to_protect",
+                            help="Require the Fortify check on BRANCH (default branch if omitted).")
+        parser.add_argument("--threshold", type=str.upper, choices=Severity.values,
+                            help="Lowest severity that fails the check run.")
+
+    def handle(self, *args, repository, disable, branch_to_protect: str | None, threshold,
+               **options):
+        if "/" not in repository:
+            raise CommandError(f"{repository!r} is not OWNER/REPO.")
+        if disable and branch_to_protect is not None:
+            raise CommandError("--disable and --protect-branch contradict each other.")
+        repo = Repository.objects.filter(full_name__iexact=repository).first()
+        if repo is None:
+            raise CommandError(f"Fortify does not know {repository}: is the App installed on "
+                               "it? Run `manage.py sync_installations` to refresh.")
+        repo = services.repository_configure(repo, enabled=not disable,
+                                             failure_threshold=threshold)
+        state = "disabled" if disable else "enabled"
+        self.stdout.write(f"{repo.full_name}: scanning {state}, failure threshold "
+                          f"{repo.failure_threshold}.")
+        if disable and repo.branch_protection_status == Repository.ProtectionStatus.ENABLED:
+            outcome = unprotect_branch(repo)
+            self._report(repo, outcome)
+        if branch_to_protect is not None:
+            outcome = protect_branch(repo, branch_to_protect or None)
+            self._report(repo, outcome)
+            if outcome.status == Repository.ProtectionStatus.FAILED:
+                raise CommandError(f"Branch protection not configured: {outcome.reason}")
+
+    def _report(self, repo, outcome):
+        self.stdout.write(f"{repo.full_name}@{repo.branch_protection_branch}: branch protection "
+                          f"{outcome.status}{': ' + outcome.reason if outcome.reason else ''}")

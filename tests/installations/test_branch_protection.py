@@ -1,0 +1,135 @@
+"""Branch protection against the sandbox: our check is added, nothing of the team's is lost."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from installations.branch_protection import CHECK_NAME, protect_branch, unprotect_branch
+from installations.models import Repository
+
+pytestmark = pytest.mark.django_db
+
+
+def _protection(sandbox, owner: str, repo: str, branch: str = "main"):
+    import requests
+
+    token = sandbox.state.issue_installation_token(
+        next(i for i in sandbox.state.installations.values() if i.account.login == owner))
+    response = requests.get(f"{sandbox.url}/repos/{owner}/{repo}/branches/{branch}/protection",
+                            headers={"Authorization": f"token {token.token}",
+                                     "Accept": "application/vnd.github+json"}, timeout=5)
+    return response.status_code, response.json()
+
+
+def test_existing_rules_are_kept_and_ours_is_added(synced):
+    before_status, before = _protection(synced, "fortify-demo", "payments-api")
+    assert before_status == 200
+    repository = Repository.objects.get(full_name="fortify-demo/payments-api")
+
+    outcome = protect_branch(repository)
+
+    assert outcome.status == Repository.ProtectionStatus.ENABLED
+    _, after = _protection(synced, "fortify-demo", "payments-api")
+    checks = after["required_status_checks"]["checks"]
+    assert {"context": CHECK_NAME, "app_id": int(synced.app.id)} in checks
+    assert {"context": "ci/build", "app_id": 15368} in checks
+    assert after["required_status_checks"]["strict"] is True
+    assert after["enforce_admins"]["enabled"] is True
+    assert after["required_pull_request_reviews"]["required_approving_review_count"] == 2
+    assert after["required_pull_request_reviews"]["dismiss_stale_reviews"] is True
+    for key in ("allow_force_pushes", "allow_deletions", "required_linear_history"):
+        assert after[key] == before[key]
+    repository.refresh_from_db()
+    assert repository.branch_protection_status == Repository.ProtectionStatus.ENABLED
+    assert repository.branch_protection_branch == "main"
+
+    assert protect_branch(repository).changed is False, "a second call changes nothing"
+
+
+def test_unprotected_branch_gets_the_defaults(synced):
+    repository = Repository.objects.get(full_name="fortify-demo/web-frontend")
+    assert _protection(synced, "fortify-demo", "web-frontend")[0] == 404
+
+    outcome = protect_branch(repository)
+
+    assert outcome.status == Repository.ProtectionStatus.ENABLED
+    _, protection = _protection(synced, "fortify-demo", "web-frontend")
+    assert protection["required_status_checks"]["checks"] == [
+        {"context": CHECK_NAME, "app_id": int(synced.app.id)}]
+    reviews = protection["required_pull_request_reviews"]
+    assert reviews["required_approving_review_count"] == 1
+    assert reviews["dismiss_stale_reviews"] is True
+    assert protection["allow_force_pushes"]["enabled"] is False
+    assert protection["allow_deletions"]["enabled"] is False
+
+
+def test_missing_permission_is_recorded_without_exception(synced):
+    repository = Repository.objects.get(full_name="octocat/hello-world")
+    outcome = protect_branch(repository)
+    assert outcome.status == Repository.ProtectionStatus.FAILED
+    assert "administration:write" in outcome.reason
+    repository.refresh_from_db()
+    assert repository.branch_protection_status == Repository.ProtectionStatus.FAILED
+    assert "administration:write" in repository.branch_protection_reason
+
+
+def test_github_refusal_is_recorded_and_not_retried(synced):
+    """Our records say administration:write, GitHub disagrees (403): a reason, no retry."""
+    repository = Repository.objects.get(full_name="octocat/hello-world")
+    installation = repository.installation
+    installation.permissions = {**installation.permissions, "administration": "write"}
+    installation.save()
+    before = len(synced.state.requests_to("GET", "/repos/octocat/hello-world/branches/*"))
+
+    outcome = protect_branch(repository)
+
+    assert outcome.status == Repository.ProtectionStatus.FAILED
+    assert "refused" in outcome.reason
+    after = len(synced.state.requests_to("GET", "/repos/octocat/hello-world/branches/*"))
+    assert after - before == 1
+
+
+def test_disabling_removes_only_our_check(synced):
+    repository = Repository.objects.get(full_name="fortify-demo/payments-api")
+    protect_branch(repository)
+
+    outcome = unprotect_branch(repository)
+
+    assert outcome.status == Repository.ProtectionStatus.REMOVED
+    _, after = _protection(synced, "fortify-demo", "payments-api")
+    assert after["required_status_checks"]["checks"] == [{"context": "ci/build",
+                                                          "app_id": 15368}]
+    assert after["enforce_admins"]["enabled"] is True
+    assert after["required_pull_request_reviews"]["required_approving_review_count"] == 2
+
+
+def test_enable_repository_command(synced):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("enable_repository", "fortify-demo/web-frontend", "--protect-branch",
+                 "--threshold", "medium", stdout=out)
+    repository = Repository.objects.get(full_name="fortify-demo/web-frontend")
+    assert repository.enabled and repository.failure_threshold == "MEDIUM"
+    assert repository.branch_protection_status == Repository.ProtectionStatus.ENABLED
+    assert "branch protection enabled" in out.getvalue()
+
+    call_command("enable_repository", "fortify-demo/web-frontend", "--disable", stdout=out)
+    repository.refresh_from_db()
+    assert not repository.enabled
+    assert repository.branch_protection_status == Repository.ProtectionStatus.REMOVED
+    _, protection = _protection(synced, "fortify-demo", "web-frontend")
+    assert protection["required_status_checks"]["checks"] == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nope"], "is not OWNER/REPO"),
+    (["fortify-demo/unknown"], "Fortify does not know fortify-demo/unknown"),
+    (["fortify-demo/web-frontend", "--disable", "--protect-branch"], "contradict"),
+    (["octocat/hello-world", "--protect-branch"], "Branch protection not configured"),
+])
+def test_enable_repository_bad_input(synced, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("enable_repository", *args)

@@ -6,3 +6,6 @@ class ChecksConfig(AppConfig):
 
     name = "checks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from checks import handlers  # noqa: F401 - registers webhook handlers with the router

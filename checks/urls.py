@@ -1,0 +1,8 @@
+from django.urls import path
+
+from checks import views
+
+app_name = "checks"
+urlpatterns = [
+    path("<uuid:public_id>", views.scan_detail, name="scan-detail"),
+]

@@ -159,12 +159,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 # Results are only read by health checks and tests; keep them a day, not forever.
 CELERY_RESULT_EXPIRES = 24 * 3600
+# Workers keep Django's LOGGING (with its secret-redacting filter) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Workers started before the broker keep retrying instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat's bookkeeping lives with the other local state, not in the working directory.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs run by `celery -A fortify_github worker -B`; each app adds its own entries.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Missed webhooks leave installations and repositories out of date: reconcile daily.
+    "installations-sync": {"task": "installations.sync_installations", "schedule": 24 * 3600},
+}
 
 # --- GitHub ----------------------------------------------------------------------------------
 GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com").rstrip("/")
@@ -177,6 +182,45 @@ GITHUB_WEBHOOK_SECRETS = env_list("GITHUB_WEBHOOK_SECRET")
 GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
 GITHUB_CLIENT_SECRET = env_str("GITHUB_CLIENT_SECRET")
 SCAN_AGENT_URL = env_str("SCAN_AGENT_URL")
+
+# --- Webhooks --------------------------------------------------------------------------------
+# GitHub caps a delivery at 25 MB; anything larger is answered 413 without being stored.
+WEBHOOK_MAX_BODY_BYTES = 25 * 1024 * 1024
+# A pending event overdue by this many seconds lost its broker message: re-enqueue it.
+WEBHOOK_PENDING_REQUEUE_AFTER = float(env_str("WEBHOOK_PENDING_REQUEUE_AFTER", "60"))
+# A claim older than this (longer than the task hard limit) belongs to a dead worker.
+WEBHOOK_PROCESSING_LEASE = float(env_str("WEBHOOK_PROCESSING_LEASE", "600"))
+# Transient handler errors: at most this many attempts, exponential backoff between them.
+WEBHOOK_MAX_ATTEMPTS = int(env_str("WEBHOOK_MAX_ATTEMPTS", "6"))
+WEBHOOK_RETRY_BACKOFF_BASE = float(env_str("WEBHOOK_RETRY_BACKOFF_BASE", "5"))
+WEBHOOK_RETRY_BACKOFF_MAX = float(env_str("WEBHOOK_RETRY_BACKOFF_MAX", "600"))
+# The periodic redelivery looks this far back (GitHub keeps deliveries 3 days) and resends
+# one GUID at most this many times.
+WEBHOOK_REDELIVER_WINDOW = float(env_str("WEBHOOK_REDELIVER_WINDOW", str(6 * 3600)))
+WEBHOOK_REDELIVER_MAX_ATTEMPTS = int(env_str("WEBHOOK_REDELIVER_MAX_ATTEMPTS", "5"))
+# Extra modules registering webhook handlers, imported at start-up (tests' worker handlers).
+WEBHOOK_EXTRA_HANDLER_MODULES = env_list("WEBHOOK_EXTRA_HANDLER_MODULES")
+CELERY_BEAT_SCHEDULE.update({
+    # The outbox: events whose broker message was lost are found in the database again.
+    "webhooks-requeue-stale": {
+        "task": "webhooks.requeue_stale_pending",
+        "schedule": float(env_str("WEBHOOK_REQUEUE_INTERVAL", "60")),
+    },
+    # GitHub never retries a failed delivery: ask for the ones that never reached us.
+    "webhooks-redeliver-failed": {
+        "task": "webhooks.redeliver_failed_deliveries",
+        "schedule": float(env_str("WEBHOOK_REDELIVER_INTERVAL", "900")),
+    },
+})
+# A scan's whole budget (fetch + engines), below the Celery soft time limit.
+SCAN_TIMEOUT_SECONDS = float(env_str("SCAN_TIMEOUT_SECONDS", "240"))
+# Semgrep rules: the ruleset kept in this repository unless an operator points elsewhere.
+SCAN_SEMGREP_RULES_DIR = env_str("SCAN_SEMGREP_RULES_DIR",
+                                 str(BASE_DIR / "checks" / "semgrep_rules"))
+# How often a scan task retries after transient GitHub or engine-timeout errors.
+SCAN_MAX_RETRIES = int(env_str("SCAN_MAX_RETRIES", "3"))
+# Where people reach this service; check runs link to scan pages under it.
+FORTIFY_PUBLIC_URL = env_str("FORTIFY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Token encryption ------------------------------------------------------------------------
 TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEY")
@@ -194,7 +238,8 @@ if not TOKEN_ENCRYPTION_KEYS:
 # --- Security --------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# GitHub and load balancers reach the health and webhook endpoints over plain HTTP internally.
+# Load balancers and Prometheus reach health and metrics over plain HTTP internally. Webhooks
+# are not exempt: configure GitHub with an https:// webhook URL.
 SECURE_REDIRECT_EXEMPT = [r"^health", r"^metrics"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -239,3 +284,41 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- GitHub client (fortify_github/github/) ---------------------------------------------------
+# Read at call time by fortify_github.github.conf; each has a default there too.
+GITHUB_API_VERSION = env_str("GITHUB_API_VERSION", "2022-11-28")
+GITHUB_USER_AGENT = env_str("GITHUB_USER_AGENT", "Fortify-GitHub-App")
+# "app_id" (default) or "client_id": which one the App JWT names as its issuer.
+GITHUB_APP_JWT_ISSUER = env_str("GITHUB_APP_JWT_ISSUER", "app_id")
+# Seconds to open a connection / to wait for a response (per read, not the whole body).
+GITHUB_HTTP_CONNECT_TIMEOUT = float(env_str("GITHUB_HTTP_CONNECT_TIMEOUT", "5"))
+GITHUB_HTTP_READ_TIMEOUT = float(env_str("GITHUB_HTTP_READ_TIMEOUT", "30"))
+# 5xx, connection errors and timeouts: attempts in all, and the most one call sleeps between them.
+GITHUB_RETRY_MAX_ATTEMPTS = int(env_str("GITHUB_RETRY_MAX_ATTEMPTS", "4"))
+GITHUB_RETRY_BACKOFF_BASE = float(env_str("GITHUB_RETRY_BACKOFF_BASE", "0.5"))
+GITHUB_RETRY_BACKOFF_MAX = float(env_str("GITHUB_RETRY_BACKOFF_MAX", "8"))
+GITHUB_RETRY_MAX_TOTAL_WAIT = float(env_str("GITHUB_RETRY_MAX_TOTAL_WAIT", "30"))
+# Rate limits ending within this many seconds are waited out; longer ones raise RateLimited
+# with retry_after so the task re-queues instead of holding a worker.
+GITHUB_RATE_LIMIT_MAX_WAIT = float(env_str("GITHUB_RATE_LIMIT_MAX_WAIT", "10"))
+# Below this fraction of the hourly budget, calls spread out until the reset.
+GITHUB_RATE_LIMIT_LOW_WATER = float(env_str("GITHUB_RATE_LIMIT_LOW_WATER", "0.05"))
+# GitHub's secondary limits on content-creating requests, per installation.
+GITHUB_CONTENT_REQUESTS_PER_MINUTE = int(env_str("GITHUB_CONTENT_REQUESTS_PER_MINUTE", "80"))
+GITHUB_CONTENT_REQUESTS_PER_HOUR = int(env_str("GITHUB_CONTENT_REQUESTS_PER_HOUR", "500"))
+# Circuit breaker: consecutive failures reaching GitHub before failing fast, and for how long.
+GITHUB_CIRCUIT_FAIL_MAX = int(env_str("GITHUB_CIRCUIT_FAIL_MAX", "5"))
+GITHUB_CIRCUIT_RESET_SECONDS = float(env_str("GITHUB_CIRCUIT_RESET_SECONDS", "60"))
+# Pages followed at most for one list (100 items each).
+GITHUB_MAX_PAGES = int(env_str("GITHUB_MAX_PAGES", "100"))
+# Installation tokens are replaced this many seconds before they expire.
+GITHUB_TOKEN_REFRESH_MARGIN = float(env_str("GITHUB_TOKEN_REFRESH_MARGIN", "300"))
+# Last line of defence: tokens, JWTs and private keys are masked in every log record.
+LOGGING["filters"] = {
+    "redact_secrets": {"()": "fortify_github.github.redaction.RedactSecretsFilter"},
+}
+LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
+# Also on the client's own logger, so its records are masked whichever handler receives them
+# (Celery replaces the root handlers in workers unless told otherwise).
+LOGGING["loggers"]["fortify_github.github"] = {"filters": ["redact_secrets"]}

@@ -8,6 +8,8 @@ from fortify_github import views
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health_view, name="health"),
+    path("scans/", include("checks.urls")),
+    path("api/webhooks/", include("webhooks.urls")),
     path("", include("django_prometheus.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,13 +10,26 @@ from tests.support.worker import WorkerProcess, start_worker
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker) -> Iterator[WorkerProcess]:
-    """A real ``celery worker`` process bound to the test database and the test broker.
+def session_sandbox():
+    """One GitHub sandbox for the whole run: the session's Celery worker is configured for it."""
+    from fortify_github.sandbox.server import SandboxServer
+
+    server = SandboxServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, session_sandbox) -> Iterator[WorkerProcess]:
+    """A real ``celery worker`` process bound to the test database, the test broker and the
+    session's GitHub sandbox.
 
     Tests that rely on it must commit their data (``django_db(transaction=True)``) so the
     worker, a separate process with its own connection, can see it.
     """
-    worker = start_worker()
+    worker = start_worker(extra_env=session_sandbox.env())
     try:
         yield worker
     finally:
@@ -38,6 +51,16 @@ def sandbox():
 @pytest.fixture
 def github_settings(sandbox, settings):
     """Point the product's GitHub settings at the sandbox; returns the sandbox."""
+    return point_settings_at(sandbox, settings)
+
+
+@pytest.fixture
+def worker_github_settings(session_sandbox, settings):
+    """Point this process's GitHub settings at the session sandbox the worker also uses."""
+    return point_settings_at(session_sandbox, settings)
+
+
+def point_settings_at(sandbox, settings):
     env = sandbox.env()
     settings.GITHUB_API_URL = env["GITHUB_API_URL"]
     settings.GITHUB_WEB_URL = env["GITHUB_WEB_URL"]
@@ -49,3 +72,30 @@ def github_settings(sandbox, settings):
     settings.GITHUB_CLIENT_ID = env["GITHUB_CLIENT_ID"]
     settings.GITHUB_CLIENT_SECRET = env["GITHUB_CLIENT_SECRET"]
     return sandbox
+
+
+@pytest.fixture
+def deliver(client):
+    """Post a signed delivery through the real view, then process it as the worker would."""
+    from tests.support.webhooks import post_webhook
+    from webhooks.models import WebhookEvent
+    from webhooks.services import webhook_event_process
+
+    def deliver(event: str, payload: dict) -> WebhookEvent:
+        response = post_webhook(client, event, payload)
+        assert response.status_code == 202, response.content
+        stored = WebhookEvent.objects.get(delivery_id=response.json()["delivery"])
+        webhook_event_process(stored.pk)
+        stored.refresh_from_db()
+        return stored
+
+    return deliver
+
+
+@pytest.fixture
+def synced(github_settings, db):
+    """The sandbox's installations and repositories, recorded through reconciliation."""
+    from installations.sync import sync_installations
+
+    sync_installations()
+    return github_settings

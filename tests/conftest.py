@@ -19,6 +19,7 @@ def session_sandbox():
         yield server
     finally:
         server.stop()
+    assert_product_requests_conform(server)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +47,24 @@ def sandbox():
         yield server
     finally:
         server.stop()
+    assert_product_requests_conform(server)
+
+
+def assert_product_requests_conform(server) -> None:
+    """Every request the product's client sent, and the sandbox's answer, must be valid per
+    GitHub's OpenAPI description (requests GitHub rejected with 400/422 excepted: some tests
+    send those on purpose)."""
+    from django.conf import settings
+
+    from fortify_github.sandbox.openapi import validate_logged_requests
+    from tests.sandbox.npm_packages import ensure_installed
+
+    ensure_installed()
+    ours = [entry for entry in server.state.requests
+            if entry.get("headers", {}).get("User-Agent", "").startswith(
+                settings.GITHUB_USER_AGENT)]
+    problems = validate_logged_requests(ours, rejected_requests_may_be_invalid=True)
+    assert not problems, "requests outside GitHub's REST API:\n" + "\n".join(problems[:20])
 
 
 @pytest.fixture

@@ -133,6 +133,10 @@ class OpenApiSpec:
 
     def _response_problems(self, op: Operation, operation: dict[str, Any], status: int,
                            body: Any) -> list[str]:
+        if status == 304:
+            # Not Modified answers a conditional GET on any cacheable resource (RFC 9110),
+            # whether or not the operation lists it; it has no body to check.
+            return []
         responses = operation.get("responses", {})
         key = str(status) if str(status) in responses else (
             "default" if "default" in responses else None)

@@ -7,11 +7,10 @@ Docs: https://docs.github.com/en/webhooks/webhook-events-and-payloads
 
 from __future__ import annotations
 
-from webhooks.payloads import require
-from webhooks.routing import router
-
 from installations import services
 from installations.models import Installation
+from webhooks.payloads import require
+from webhooks.routing import router
 
 
 def _installation(event) -> Installation | None:

@@ -120,7 +120,6 @@ def installation_unsuspended(data: Json) -> Installation:
 def installation_permissions_accepted(data: Json) -> Installation:
     """New permissions accepted: record them and clear warnings they now satisfy."""
     from fortify_github.github.tokens import drop_installation_token
-
     from installations.permissions import clear_satisfied_warnings
 
     installation = installation_upsert(data)

@@ -11,9 +11,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, NotRequired, TypedDict, TypeVar
+from typing import Literal, TypeVar
 
 from checks.findings import RawFinding, Severity, sort_key
+from fortify_github.github.client import (
+    AnnotationLevel,
+    CheckRunAction,
+    CheckRunAnnotation,
+    CheckRunOutput,
+)
 
 CHECK_NAME = "Fortify Security Scan"
 ANNOTATIONS_PER_REQUEST = 50
@@ -33,33 +39,8 @@ ACTION_VIEW_DASHBOARD = "view_dashboard"
 FAILURE_TITLE = "Fortify could not complete the scan"
 
 Conclusion = Literal["success", "neutral", "failure"]
-AnnotationLevel = Literal["notice", "warning", "failure"]
-
-
-class Annotation(TypedDict):
-    path: str
-    start_line: int
-    end_line: int
-    annotation_level: AnnotationLevel
-    message: str
-    title: NotRequired[str]
-    raw_details: NotRequired[str]
-    # Only allowed when start_line == end_line; we report whole lines and never send them.
-    start_column: NotRequired[int]
-    end_column: NotRequired[int]
-
-
-class CheckRunOutput(TypedDict):
-    title: str
-    summary: str
-    text: NotRequired[str]
-    annotations: NotRequired[list[Annotation]]
-
-
-class CheckRunAction(TypedDict):
-    label: str
-    description: str
-    identifier: str
+# GitHub's shapes live with the client; reporting fills them in.
+Annotation = CheckRunAnnotation
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ alone, adding (or removing) just our check, pinned to our App.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,21 +176,33 @@ def _failure_reason(error: errors.GitHubError) -> str:
     return f"GitHub could not change branch protection ({type(error).__name__})."
 
 
-def protect_branch(repository: Repository, branch: str | None = None, *,
-                   defaults: ProtectionDefaults | None = None) -> ProtectionOutcome:
-    """Require our check on ``branch`` (default branch by default), keeping every other rule.
-
-    A permission problem is recorded on the repository with a reason people can act on; it
-    is never retried, since retrying cannot grant a permission.
-    """
-    branch = branch or repository.default_branch
+def _change(repository: Repository, branch: str,
+            change: Callable[[Any, str, str, str], ProtectionOutcome]) -> ProtectionOutcome:
+    """Run ``change(client, owner, repo, branch)`` with the right credentials and record the
+    outcome; GitHub refusing is recorded (never retried: retrying grants no permission),
+    transient errors propagate so the caller's task can retry."""
     try:
         client = _client_for(repository)
     except NoCredentials as error:
-        return _record(repository, ProtectionOutcome(Repository.ProtectionStatus.FAILED,
-                                                     str(error)), branch)
-    owner, name = repository.owner, repository.name
+        outcome = ProtectionOutcome(Repository.ProtectionStatus.FAILED, str(error))
+        return _record(repository, outcome, branch)
     try:
+        outcome = change(client, repository.owner, repository.name, branch)
+    except errors.TransientGitHubError:
+        raise
+    except errors.GitHubError as error:
+        logger.warning("branch protection for %s@%s failed: %s", repository.full_name, branch,
+                       type(error).__name__)
+        outcome = ProtectionOutcome(Repository.ProtectionStatus.FAILED, _failure_reason(error))
+    return _record(repository, outcome, branch)
+
+
+def protect_branch(repository: Repository, branch: str | None = None, *,
+                   defaults: ProtectionDefaults | None = None) -> ProtectionOutcome:
+    """Require our check on ``branch`` (default branch by default), keeping every other rule."""
+
+    def add_our_check(client, owner: str, name: str, branch: str) -> ProtectionOutcome:
+        enabled = Repository.ProtectionStatus.ENABLED
         try:
             protection = client.get_branch_protection(owner, name, branch)
         except errors.NotFound as error:
@@ -198,54 +210,38 @@ def protect_branch(repository: Repository, branch: str | None = None, *,
                 raise
             body = default_protection_body(defaults or ProtectionDefaults())
             client.update_branch_protection(owner, name, branch, body)
-            return _record(repository, ProtectionOutcome(
-                Repository.ProtectionStatus.ENABLED, changed=True,
-                details={"created": True}), branch)
+            return ProtectionOutcome(enabled, changed=True, details={"created": True})
         required = protection.get("required_status_checks")
-        if required:
-            checks = _checks_from(required)
-            if our_check() in checks:
-                return _record(repository, ProtectionOutcome(
-                    Repository.ProtectionStatus.ENABLED), branch)
-            checks = [check for check in checks if check["context"] != CHECK_NAME]
-            client.update_required_status_checks(owner, name, branch,
-                                                 checks=[*checks, our_check()])
-        else:
-            client.update_branch_protection(owner, name, branch,
-                                            put_body_from(protection, [our_check()],
-                                                          strict=False))
-    except errors.TransientGitHubError:
-        raise
-    except errors.GitHubError as error:
-        logger.warning("branch protection for %s@%s failed: %s", repository.full_name, branch,
-                       type(error).__name__)
-        return _record(repository, ProtectionOutcome(Repository.ProtectionStatus.FAILED,
-                                                     _failure_reason(error)), branch)
-    return _record(repository, ProtectionOutcome(Repository.ProtectionStatus.ENABLED,
-                                                 changed=True), branch)
+        if not required:
+            body = put_body_from(protection, [our_check()], strict=False)
+            client.update_branch_protection(owner, name, branch, body)
+            return ProtectionOutcome(enabled, changed=True)
+        checks = _checks_from(required)
+        if our_check() in checks:
+            return ProtectionOutcome(enabled)
+        others = [check for check in checks if check["context"] != CHECK_NAME]
+        client.update_required_status_checks(owner, name, branch, checks=[*others, our_check()])
+        return ProtectionOutcome(enabled, changed=True)
+
+    return _change(repository, branch or repository.default_branch, add_our_check)
 
 
 def unprotect_branch(repository: Repository, branch: str | None = None) -> ProtectionOutcome:
     """Take only our check out of the required status checks; every other rule stays."""
-    branch = branch or repository.branch_protection_branch or repository.default_branch
-    try:
-        client = _client_for(repository)
-    except NoCredentials as error:
-        return _record(repository, ProtectionOutcome(Repository.ProtectionStatus.FAILED,
-                                                     str(error)), branch)
-    owner, name = repository.owner, repository.name
-    try:
-        required = client.get_required_status_checks(owner, name, branch)
+
+    def remove_our_check(client, owner: str, name: str, branch: str) -> ProtectionOutcome:
+        removed = Repository.ProtectionStatus.REMOVED
+        try:
+            required = client.get_required_status_checks(owner, name, branch)
+        except errors.NotFound:
+            return ProtectionOutcome(removed)  # no protection: our check is not required
         checks = _checks_from(required)
         kept = [check for check in checks if check["context"] != CHECK_NAME]
-        if len(kept) != len(checks):
-            client.update_required_status_checks(owner, name, branch, checks=kept)
-    except errors.NotFound:
-        pass  # no protection or no required checks: our check is not required anyway
-    except errors.TransientGitHubError:
-        raise
-    except errors.GitHubError as error:
-        return _record(repository, ProtectionOutcome(Repository.ProtectionStatus.FAILED,
-                                                     _failure_reason(error)), branch)
-    return _record(repository, ProtectionOutcome(Repository.ProtectionStatus.REMOVED,
-                                                 changed=True), branch)
+        if len(kept) == len(checks):
+            return ProtectionOutcome(removed)
+        client.update_required_status_checks(owner, name, branch, checks=kept)
+        return ProtectionOutcome(removed, changed=True)
+
+    return _change(repository,
+                   branch or repository.branch_protection_branch or repository.default_branch,
+                   remove_our_check)

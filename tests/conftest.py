@@ -12,14 +12,7 @@ from tests.support.worker import WorkerProcess, start_worker
 @pytest.fixture(scope="session")
 def session_sandbox():
     """One GitHub sandbox for the whole run: the session's Celery worker is configured for it."""
-    from fortify_github.sandbox.server import SandboxServer
-
-    server = SandboxServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-    assert_product_requests_conform(server)
+    yield from serve_sandbox()
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +33,11 @@ def celery_worker(django_db_setup, django_db_blocker, session_sandbox) -> Iterat
 @pytest.fixture
 def sandbox():
     """A fresh GitHub sandbox (seeded) on a free port, served over real HTTP."""
+    yield from serve_sandbox()
+
+
+def serve_sandbox():
+    """Start a seeded sandbox, hand it over, stop it, then check what the product sent it."""
     from fortify_github.sandbox.server import SandboxServer
 
     server = SandboxServer().start()

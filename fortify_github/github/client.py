@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 from fortify_github.github.conf import conf
 from fortify_github.github.credentials import Credential
@@ -25,14 +25,20 @@ logger = logging.getLogger("fortify_github.github")
 JSON = dict[str, Any]
 
 
+AnnotationLevel = Literal["notice", "warning", "failure"]
+
+
 class CheckRunAnnotation(TypedDict):
+    """https://docs.github.com/rest/checks/runs#update-a-check-run (``output.annotations``)"""
+
     path: str
     start_line: int
     end_line: int
-    annotation_level: str  # "notice" | "warning" | "failure"
+    annotation_level: AnnotationLevel
     message: str
     title: NotRequired[str]
     raw_details: NotRequired[str]
+    # Only allowed when start_line == end_line.
     start_column: NotRequired[int]
     end_column: NotRequired[int]
 

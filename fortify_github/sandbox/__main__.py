@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 
 from .server import SandboxServer
 
@@ -28,15 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"GitHub sandbox on {server.url}")
     for key, value in server.env().items():
         print(f"{key}={value}")
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
-        stopped.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-
+    server.serve_until_stopped()
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -72,6 +73,17 @@ class SandboxServer:
             self._thread.join(timeout=5)
             self._thread = None
         self.state.stop()
+
+    def serve_until_stopped(self) -> None:
+        """Block until SIGTERM or Ctrl-C, then stop: for the command-line runners."""
+        stopped = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        try:
+            stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
 
     def env(self) -> dict[str, str]:
         """The settings that point the product at this sandbox."""

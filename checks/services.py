@@ -126,6 +126,12 @@ def start_check_run(scan: ScanJob) -> None:
 
 
 def complete_cancelled(scan: ScanJob, title: str, summary: str) -> None:
+    _complete_run(scan, conclusion="cancelled", output={"title": title, "summary": summary})
+
+
+def _complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOutput,
+                  actions: list[reporting.CheckRunAction] | None = None) -> None:
+    """Complete the scan's check run once (a completed run is left as it is)."""
     check_run = CheckRun.objects.filter(scan=scan).first()
     if check_run is None or not check_run.github_id or \
             check_run.status == CheckRun.Status.COMPLETED:
@@ -133,11 +139,11 @@ def complete_cancelled(scan: ScanJob, title: str, summary: str) -> None:
     repository = scan.repository
     _client(scan).update_check_run(
         repository.owner, repository.name, check_run.github_id, status="completed",
-        conclusion="cancelled", completed_at=timezone.now().isoformat(),
-        output={"title": title, "summary": summary})
+        conclusion=conclusion, completed_at=timezone.now().isoformat(), output=output,
+        **({"actions": actions} if actions is not None else {}))
     check_run.status = CheckRun.Status.COMPLETED
-    check_run.conclusion = "cancelled"
-    check_run.title = title
+    check_run.conclusion = conclusion
+    check_run.title = output["title"]
     check_run.completed_at = timezone.now()
     check_run.save()
 
@@ -172,7 +178,10 @@ def run_scan(scan_pk: int) -> ScanJob:
         return ScanJob.objects.get(pk=scan_pk)
     ScanJob.objects.filter(pk=scan.pk).update(attempts=scan.attempts + 1)
     if not installation_allows(scan.installation, "read_code"):
-        fail_scan(scan.pk, reason="The App lacks contents:read on this repository.")
+        message = scan.installation.permission_warnings["read_code"]["message"]
+        fail_scan(scan.pk, reason="The App lacks contents:read.", conclusion="action_required",
+                  output={"title": "Fortify needs permission to read the code",
+                          "summary": message})
         return ScanJob.objects.get(pk=scan.pk)
     repository = scan.repository
     fetcher = GitHubFetcher(_client(scan), repository.owner, repository.name)
@@ -185,6 +194,8 @@ def run_scan(scan_pk: int) -> ScanJob:
         repository=repository.full_name, head_sha=scan.head_sha, base_sha=scan.base_sha,
         installation_id=scan.installation.installation_id, pull_number=scan.pr_number,
     )
+    if not ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).exists():
+        return ScanJob.objects.get(pk=scan.pk)  # superseded while fetching: skip the engines
     result = scan_agent_for(scan, fetcher).scan(request)
     if not _store_result(scan, result):
         logger.info("scan %s was superseded or cancelled while running", scan.pk)
@@ -282,32 +293,26 @@ def new_reference() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None) -> None:
-    """The scan finally failed: say so on the check run with a reference, never the error."""
+def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None,
+              conclusion: str = "failure",
+              output: reporting.CheckRunOutput | None = None) -> None:
+    """The scan finally failed: say so on the check run with a reference, never the error.
+
+    ``output`` replaces the generic failure text only for messages written for people (a
+    missing permission), never for an exception.
+    """
     reference = reference or new_reference()
     updated = ScanJob.objects.filter(pk=scan_pk).exclude(status__in=TERMINAL - {
         ScanJob.Status.COMPLETED}).update(
-        status=ScanJob.Status.FAILED, conclusion="failure", failure_reason=reason[:255],
+        status=ScanJob.Status.FAILED, conclusion=conclusion, failure_reason=reason[:255],
         reference_id=reference, finished_at=timezone.now())
-    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     if not updated:
         return
-    check_run = CheckRun.objects.filter(scan=scan).first()
-    if check_run is None or not check_run.github_id or \
-            check_run.status == CheckRun.Status.COMPLETED:
-        return
-    output = reporting.failure_output(reference)
-    repository = scan.repository
-    _client(scan).update_check_run(
-        repository.owner, repository.name, check_run.github_id, status="completed",
-        conclusion="failure", completed_at=timezone.now().isoformat(), output=output,
-        actions=[action for action in reporting.actions_for(0)
-                 if action["identifier"] == reporting.ACTION_RERUN_SCAN])
-    check_run.status = CheckRun.Status.COMPLETED
-    check_run.conclusion = "failure"
-    check_run.title = output["title"]
-    check_run.completed_at = timezone.now()
-    check_run.save()
+    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+    rerun = [action for action in reporting.actions_for(0)
+             if action["identifier"] == reporting.ACTION_RERUN_SCAN]
+    _complete_run(scan, conclusion=conclusion,
+                  output=output or reporting.failure_output(reference), actions=rerun)
 
 
 # --- free scan ----------------------------------------------------------------------------

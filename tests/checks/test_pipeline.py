@@ -309,3 +309,28 @@ def test_github_failing_through_every_retry_fails_the_run_generically(org, deliv
     (run,) = check_runs_for(org, "fortify-demo", "payments-api", scan.head_sha)
     assert run.conclusion == "failure"
     assert "502" not in run.output["summary"]
+
+
+def test_missing_contents_permission_asks_for_action_instead_of_scanning(org, deliver):
+    from installations.models import Installation
+
+    payload = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection")
+    deliver("pull_request", payload)
+    scan = scan_of(payload)
+    installation = Installation.objects.get(installation_id=payload["installation"]["id"])
+    installation.permissions = {key: value for key, value in installation.permissions.items()
+                                if key != "contents"}
+    installation.save()
+    files_before = len(org.state.requests_to("GET", "/repos/*/pulls/*/files"))
+
+    services.run_scan(scan.pk)
+
+    scan.refresh_from_db()
+    assert scan.status == ScanJob.Status.FAILED
+    (run,) = check_runs_for(org, "fortify-demo", "payments-api", scan.head_sha)
+    assert run.conclusion == "action_required"
+    assert "contents:read" in run.output["summary"]
+    assert "Accept the new permissions on GitHub" in run.output["summary"]
+    assert len(org.state.requests_to("GET", "/repos/*/pulls/*/files")) == files_before
+    installation.refresh_from_db()
+    assert "read_code" in installation.permission_warnings

@@ -20,11 +20,15 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from checks.diff import ChangedFile, changed_lines, filter_to_changed, scannable_paths
-from checks.engines import Engine, EngineTimeout, default_engines
+from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_engines
+from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
 
 logger = logging.getLogger(__name__)
+
+#: The engine whose findings are credentials (see ``one_secret_per_line``).
+DETECT_SECRETS = DetectSecretsEngine.name
 
 #: Whole-scan budget in seconds when the request does not set one.
 DEFAULT_TIMEOUT = 300.0
@@ -175,7 +179,7 @@ def scan_workspace(
         text = source.text(finding.path, finding.start_line, finding.end_line)
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
-    findings = list(unique.values())
+    findings = one_secret_per_line(list(unique.values()))
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
     findings.sort(key=sort_key)
@@ -194,6 +198,28 @@ def scan_workspace(
         threshold=threshold,
         skipped_paths=tuple(skipped),
     )
+
+
+def is_secret(finding: Finding) -> bool:
+    return finding.engine == DETECT_SECRETS or (
+        finding.engine == "bandit" and finding.rule_id in PASSWORD_TESTS)
+
+
+def one_secret_per_line(findings: list[Finding]) -> list[Finding]:
+    """One credential on a line is one finding: detectors that agree (AWS key, high entropy,
+    keyword, Bandit's password check) would otherwise annotate the same line three times.
+    The most severe report stays, detect-secrets' first on a tie."""
+    best: dict[tuple[str, int], Finding] = {}
+    for finding in findings:
+        if not is_secret(finding):
+            continue
+        key = (finding.path, finding.start_line)
+        current = best.get(key)
+        if current is None or (finding.severity.rank, finding.engine == DETECT_SECRETS) > (
+                current.severity.rank, current.engine == DETECT_SECRETS):
+            best[key] = finding
+    kept = {id(finding) for finding in best.values()}
+    return [finding for finding in findings if not is_secret(finding) or id(finding) in kept]
 
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ from checks.findings import RawFinding, Severity
 logger = logging.getLogger(__name__)
 
 #: B101 (``assert`` used) fires on every test file and is not a vulnerability in a PR.
-SKIPPED_TESTS = ("B101",)
+#: B401-B413 flag a mere ``import`` (subprocess, pickle, xml...): noise on the annotated
+#: lines, while the calls that are dangerous have checks of their own (B3xx, B6xx).
+SKIPPED_TESTS = ("B101", *(f"B4{number:02d}" for number in range(1, 14)))
+
+#: Hard-coded password checks quote the password in their message; it is masked.
+PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
+_QUOTED = re.compile(r"""(['"]).*?\1""")
 
 _SEVERITIES = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
 
@@ -97,6 +104,10 @@ class BanditEngine:
         test_id = str(result.get("test_id", "B000"))
         test_name = str(result.get("test_name", ""))
         issue_text = str(result.get("issue_text", "")).strip()
+        snippet = source.snippet(path, start, end)
+        if test_id in PASSWORD_TESTS:
+            issue_text = _QUOTED.sub("[REDACTED]", issue_text)
+            snippet = ""
         cwe = (result.get("issue_cwe") or {}).get("id")
         description = issue_text + (f" (CWE-{cwe})" if cwe else "")
         more_info = str(result.get("more_info", "")).strip()
@@ -115,5 +126,5 @@ class BanditEngine:
             path=path,
             start_line=start,
             end_line=end,
-            snippet=source.snippet(path, start, end),
+            snippet=snippet,
         )

@@ -353,3 +353,30 @@ def test_end_to_end_with_default_engines_feeds_reporting() -> None:
         assert aws_key not in str(annotation)
     for finding in result.findings:
         assert aws_key not in finding.snippet + finding.title + finding.description
+
+
+def test_one_credential_on_a_line_is_one_finding_and_never_shows_its_value(tmp_path):
+    """detect-secrets' AWS, entropy and keyword detectors and Bandit's password check all fire
+    on this line; people see one finding, and nowhere the secret itself."""
+    from checks.agent import ScanMode, scan_workspace
+
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    (tmp_path / "settings.py").write_text(
+        f'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\nAWS_SECRET_ACCESS_KEY = "{secret}"\n')
+    result = scan_workspace(tmp_path, ["settings.py"], mode=ScanMode.FULL, changed_lines={})
+
+    lines = [finding.start_line for finding in result.findings]
+    assert sorted(lines) == [1, 2], result.findings
+    for finding in result.findings:
+        for text in (finding.title, finding.description, finding.recommendation,
+                     finding.snippet):
+            assert secret not in text
+            assert "AKIAIOSFODNN7EXAMPLE" not in text
+
+
+def test_a_bare_import_is_not_a_finding(tmp_path):
+    from checks.agent import ScanMode, scan_workspace
+
+    (tmp_path / "tool.py").write_text("import pickle\nimport subprocess\n\nVERSION = 1\n")
+    result = scan_workspace(tmp_path, ["tool.py"], mode=ScanMode.FULL, changed_lines={})
+    assert result.findings == ()

@@ -139,6 +139,9 @@ else:
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
+        # The file-system transport polls for messages; the default second would be most of
+        # a PR's time to first feedback.
+        "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_QUEUE_DIR / 'results'}"
     for folder in ("queue", "control", "results"):

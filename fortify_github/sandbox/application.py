@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import formatdate
 from functools import cache
 from typing import Any
 
@@ -35,7 +36,11 @@ class SandboxApplication:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        return self.respond(request)(environ, start_response)
+        response = self.respond(request)
+        if "Date" not in response.headers:
+            # Every answer carries GitHub's time, which follows the sandbox clock.
+            response.headers["Date"] = formatdate(self.state.clock.now(), usegmt=True)
+        return response(environ, start_response)
 
     def respond(self, request: Request) -> Response:
         path = request.path

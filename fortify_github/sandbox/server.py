@@ -20,6 +20,13 @@ class QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """As the standard handler, minus its own ``Date``: the application sends GitHub's
+        (sandbox-clock) time, and two Date headers would make it unreadable."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+
 
 class SandboxServer:
     """github.com and api.github.com in one local server.

@@ -196,3 +196,26 @@ def test_tokens_in_the_shared_cache_are_ciphertext(gh: SandboxServer,
         raw = redis.get(key)
         assert raw is not None
         assert token.encode() not in raw and b"ghs_" not in raw
+
+
+def test_an_hour_later_on_githubs_clock_the_client_recovers_by_itself(github_settings):
+    """GitHub's clock moves an hour: the cached token has expired there and our JWTs look
+    stale. The client gets a 401, learns GitHub's time from ``Date``, and continues with one
+    new token."""
+    from fortify_github.github import installation_client
+    from fortify_github.sandbox.testing import installation_id_for
+
+    sandbox = github_settings
+    installation_id = installation_id_for(sandbox)
+    client = installation_client(installation_id)
+    client.get_repository("fortify-demo", "payments-api")
+    issued = sandbox.state.token_requests
+
+    sandbox.state.clock.advance(3601)
+    try:
+        assert client.get_repository("fortify-demo", "payments-api")["name"] == "payments-api"
+        assert sandbox.state.token_requests == issued + 1
+    finally:
+        from fortify_github.github.auth import note_clock_skew
+
+        note_clock_skew(0.0)

@@ -129,3 +129,20 @@ def test_bad_scheme_or_unknown_token(sandbox: SandboxServer) -> None:
                             headers={"Authorization": "token ghs_nope"}, timeout=5)
     assert response.status_code == 401
     assert jwt  # the module is used by app_jwt; keeps the import honest for readers
+
+
+def test_date_header_follows_the_sandbox_clock():
+    """Clients correct their JWT timing from ``Date``; it must be GitHub's (the sandbox's)
+    time, and there must be exactly one."""
+    from email.utils import parsedate_to_datetime
+
+    import requests
+
+    from fortify_github.sandbox.testing import running_sandbox
+
+    with running_sandbox() as server:
+        server.state.clock.advance(7200)
+        response = requests.get(f"{server.url}/rate_limit", timeout=5)
+        date = response.headers["Date"]
+        assert "," in date and date.count("GMT") == 1
+        assert abs(parsedate_to_datetime(date).timestamp() - server.state.clock.now()) < 2

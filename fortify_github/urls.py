@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health_view, name="health"),
     path("scans/", include("checks.urls")),
+    path("github/", include("installations.urls")),
     path("api/webhooks/", include("webhooks.urls")),
     path("", include("django_prometheus.urls")),
     path("admin/", admin.site.urls),

@@ -9,7 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import GitHubAuthorization, User
-from fortify_github.github.oauth import OAuthError, UserToken, refresh_user_token
+from fortify_github.github.oauth import (
+    BadRefreshToken,
+    OAuthError,
+    UserToken,
+    refresh_user_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +87,14 @@ def user_access_token(user: User) -> str | None:
         try:
             token = refresh_user_token(authorization.refresh_token)
         except OAuthError as error:
-            # bad_refresh_token (revoked, used or expired) or a 401: the grant is gone.
-            _revoke(authorization, error.error)
+            if isinstance(error, BadRefreshToken) or error.status == 401:
+                # Revoked, used or expired refresh token: the grant itself is gone.
+                _revoke(authorization, error.error)
+            else:
+                # Our side is wrong (client credentials) or GitHub is busy (429): the user's
+                # grant is fine, so keep it and let the operation go without a user token.
+                logger.error("refreshing the GitHub token of user %s failed (%s); tokens kept",
+                             authorization.user_id, error.error)
             return None
         authorization.access_token = token.access_token
         authorization.refresh_token = token.refresh_token or authorization.refresh_token

@@ -8,7 +8,9 @@ fails at once and only the exception's class name is recorded.
 
 from __future__ import annotations
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 try:  # the GitHub client package; imported defensively so the pipeline never depends on it
     from fortify_github.github.errors import TransientGitHubError
@@ -42,6 +44,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientGitHubError,
     OperationalError,  # the database went away or a lock timed out
     InterfaceError,  # the connection was closed under us
+    KombuOperationalError,  # the broker blinked while a handler enqueued follow-up work
+    SoftTimeLimitExceeded,  # a slow attempt; the next one may be quicker
 )
 
 

@@ -163,8 +163,11 @@ def webhook_event_claim(event_pk: int) -> WebhookEvent | None:
     """
     now = timezone.now()
     token = uuid.uuid4()
+    # A claim past its lease is taken over only while attempts remain: an event that kills
+    # or hangs its worker every time must end as failed, not loop forever.
     claimable = Q(status=Status.PENDING) | Q(status=Status.PROCESSING,
-                                              started_at__lt=now - processing_lease())
+                                              started_at__lt=now - processing_lease(),
+                                              attempts__lt=max_attempts())
     updated = (WebhookEvent.objects.filter(pk=event_pk).filter(claimable)
                .update(status=Status.PROCESSING, started_at=now, claim_token=token,
                        attempts=F("attempts") + 1))
@@ -305,6 +308,14 @@ def webhook_events_stale(*, now: datetime | None = None) -> QuerySet[WebhookEven
 def webhook_events_requeue_stale(*, limit: int = 500) -> list[int]:
     """Re-enqueue what the broker lost. Bumps ``next_attempt_at`` so each stale event is sent
     once per threshold, not on every run; a duplicate message is harmless (the claim)."""
+    abandoned = WebhookEvent.objects.filter(
+        status=Status.PROCESSING, started_at__lt=timezone.now() - processing_lease(),
+        attempts__gte=max_attempts())
+    for event in abandoned:
+        log_for(event).error("worker lost %d times: giving up", event.attempts)
+    abandoned.update(status=Status.FAILED, processed_at=timezone.now(),
+                     last_error=f"WorkerLost: no worker finished it in {max_attempts()} "
+                                "attempts")
     pks = list(webhook_events_stale().values_list("pk", flat=True)[:limit])
     if not pks:
         return []

@@ -9,12 +9,13 @@ answers. A worker does the rest.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -58,7 +59,7 @@ def _receive(request: HttpRequest) -> JsonResponse:
 
     limit = int(getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 25 * 1024 * 1024))
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > limit:
+    if not DIGITS.fullmatch(declared) or int(declared) > limit:
         return _reject(413, "too_large", f"body larger than {limit} bytes")
     body = request.read(limit + 1)  # bounded, even if the length header lied
     if len(body) > limit:
@@ -80,6 +81,7 @@ def _receive(request: HttpRequest) -> JsonResponse:
     payload = _parse(body, request.content_type or "")
     if payload is None:
         return _reject(400, "not_json", "payload is not a JSON object")
+    payload = storable(payload)
     hook_id = request.headers.get(HEADER_HOOK_ID, "")
 
     elog = services.event_log(delivery_id=delivery_id, event=event,
@@ -91,15 +93,16 @@ def _receive(request: HttpRequest) -> JsonResponse:
         with transaction.atomic():
             stored, created = services.webhook_event_store(
                 delivery_id=delivery_id, event=event, payload=payload,
-                hook_id=int(hook_id) if hook_id.isdigit() else None,
+                hook_id=int(hook_id) if DIGITS.fullmatch(hook_id) else None,
                 **({"status": WebhookEvent.Status.IGNORED,
                     "status_reason": router.ignored_reason(PING_EVENT, None) or "ping"}
                    if is_ping else {}),
             )
             if created and not is_ping:
                 services.webhook_event_enqueue_on_commit(stored.pk)
-    except DatabaseError as error:
-        # GitHub records the failure; `redeliver_webhooks` asks for it again later.
+    except (OperationalError, InterfaceError) as error:
+        # The database is unreachable: GitHub records the failure and `redeliver_webhooks`
+        # asks for it again later. (Other database errors are bugs and answer 500.)
         elog.error("could not store the delivery (%s): answering 503", type(error).__name__)
         return _reject(503, "database_unavailable", "temporarily unable to store the delivery")
 
@@ -114,6 +117,24 @@ def _receive(request: HttpRequest) -> JsonResponse:
                              "zen": str(payload.get("zen") or "")}, status=200)
     elog.info("stored and queued")
     return JsonResponse({"delivery": delivery_id, "status": "queued"}, status=202)
+
+
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+DIGITS = re.compile(r"[0-9]{1,19}")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """The payload with what PostgreSQL's jsonb cannot hold (NUL, lone surrogates) replaced by
+    U+FFFD: GitHub does send such characters (in diffs, PR bodies), and refusing them would
+    lose the delivery for good."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    return value
 
 
 def _parse(body: bytes, content_type: str) -> dict[str, Any] | None:

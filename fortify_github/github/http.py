@@ -349,6 +349,12 @@ class Transport:
                         endpoint=endpoint, retry_after=wait)
                 metrics.RATE_LIMIT_WAITS.labels(kind="throttle").inc()
                 time.sleep(wait)
+            else:
+                # Other workers kept taking the freed slots: never send over the limit.
+                metrics.RATE_LIMIT_WAITS.labels(kind="throttle_deferred").inc()
+                raise SecondaryRateLimited(
+                    "content-creation throttle still full for this installation",
+                    endpoint=endpoint, retry_after=wait)
         return gate.penalised
 
     def _forget_installation_token(self) -> None:

@@ -22,13 +22,21 @@ from django.conf import settings
 from django.core.cache import cache
 
 from fortify_github.github import crypto, metrics, shared
+from fortify_github.github.conf import conf
 from fortify_github.github.credentials import narrowing_id
 from fortify_github.github.errors import NotFound, PermissionDenied, Unavailable
 
 logger = logging.getLogger("fortify_github.github")
 
-LOCK_TIMEOUT = 30  # a holder that died frees the lock after this long
-LOCK_WAIT = 35  # how long a worker waits for another's fetch before giving up (transient)
+
+
+def lock_timeout() -> float:
+    """How long the fetching worker may hold the lock: its fetch's worst case (every retry
+    timing out, the backoff budget, rate-limit waits), so the lock never lapses mid-fetch and
+    lets a second worker fetch a second token. A holder that died frees it after this long."""
+    settings_ = conf()
+    return (settings_.retry_max_attempts * (settings_.connect_timeout + settings_.read_timeout)
+            + settings_.retry_max_total_wait + 3 * settings_.rate_limit_max_wait + 10)
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ def installation_token_details(installation_id: int, *, repositories: list[str] 
         return cached
     try:
         with shared.shared_lock(f"installation-token:{installation_id}:{narrowing}",
-                                timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_WAIT):
+                                timeout=lock_timeout(), blocking_timeout=lock_timeout() + 5):
             cached = _read(cache_key)  # another process may have fetched it meanwhile
             if cached is not None and cached.token != stale:
                 return cached

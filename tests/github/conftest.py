@@ -24,8 +24,11 @@ def sandbox_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def sandbox(sandbox_key_dir: Path) -> Iterator[SandboxServer]:
+    from tests.conftest import assert_product_requests_conform
+
     with running_sandbox(key_dir=sandbox_key_dir) as server:
         yield server
+    assert_product_requests_conform(server)
 
 
 def _forget_shared_state() -> None:

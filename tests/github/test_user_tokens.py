@@ -132,3 +132,18 @@ def test_code_exchange_and_its_errors(gh: SandboxServer) -> None:
     assert caught.value.error == "bad_verification_code"
     with pytest.raises(BadRefreshToken):
         refresh_user_token("ghr_not-a-real-refresh-token")
+
+
+@pytest.mark.django_db
+def test_wrong_client_credentials_keep_the_users_grant(gh: SandboxServer, settings) -> None:
+    """Our misconfiguration is not the user's revocation: tokens stay, no sign-in is forced."""
+    user = _linked_user(gh, expires_in=timedelta(minutes=1))
+    before = GitHubAuthorization.objects.get(user=user)
+    settings.GITHUB_CLIENT_SECRET = "not-the-apps-secret"
+
+    assert user_access_token(user) is None
+
+    after = GitHubAuthorization.objects.get(user=user)
+    assert not after.needs_reauth
+    assert after.refresh_token == before.refresh_token
+    assert after.access_token == before.access_token

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from webhooks.durations import parse_duration
 from webhooks.models import WebhookEvent
 from webhooks.services import webhook_events_replay, webhook_events_select
+
+
+def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1, with a clear error otherwise."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
 
 
 class Command(BaseCommand):
@@ -19,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--event", help="only this event type, or event.action")
         parser.add_argument("--since", help="only events received within this long, e.g. 6h")
         parser.add_argument("--delivery", help="only the event with this delivery GUID")
-        parser.add_argument("--limit", type=int, default=1000,
+        parser.add_argument("--limit", type=positive_int, default=1000,
                             help="replay at most this many events (default 1000)")
         parser.add_argument("--enqueue", action="store_true",
                             help="hand the events to the workers instead of processing here")

@@ -53,6 +53,10 @@ class ScanJob(models.Model):
     base_branch = models.CharField(max_length=255, blank=True)
     head_repository_full_name = models.CharField(
         max_length=255, blank=True, help_text="Where the head commit lives (a fork for fork PRs).")
+    pr_updated_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The pull request's updated_at in the triggering event: orders events that "
+                  "arrive late (retries, redeliveries) so an old one never supersedes a newer.")
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.PR_DIFF)
     failure_threshold = models.CharField(max_length=16, choices=Severity.choices,
                                          default=Severity.HIGH,

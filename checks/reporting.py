@@ -264,8 +264,8 @@ def failure_output(reference_id: str) -> CheckRunOutput:
         "summary": (
             "Fortify could not finish scanning this commit, so no results are reported and "
             "nothing was approved or blocked by this scan.\n\n"
-            "Use **Re-run** to try again. If it keeps failing, contact Fortify support with "
-            f"reference `{reference}`."
+            "Push a new commit to scan again. If it keeps failing, contact Fortify support "
+            f"with reference `{reference}`."
         ),
     }
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from checks import reporting
 from checks.agent import BuiltinScanAgent, ScanAgent, ScanMode, ScanRequest, ScanResult
@@ -60,6 +62,13 @@ def scan_pull_request(payload: Json, *, delivery: str = "") -> ScanJob | None:
     if not installation_allows(installation, "report"):
         return None
     head_sha = pull["head"]["sha"]
+    updated_at = parse_datetime(pull.get("updated_at") or "")
+    if updated_at is not None and ScanJob.objects.filter(
+            repository=repository, pr_number=pull["number"],
+            pr_updated_at__gt=updated_at).exclude(head_sha=head_sha).exists():
+        logger.info("%s #%s: event for %s is older than one already scanned; ignored",
+                    repository, pull["number"], head_sha[:7])
+        return None
     with transaction.atomic():
         scan = (ScanJob.objects.select_for_update()
                 .filter(repository=repository, pr_number=pull["number"], head_sha=head_sha)
@@ -73,6 +82,7 @@ def scan_pull_request(payload: Json, *, delivery: str = "") -> ScanJob | None:
                 pr_number=pull["number"], head_sha=head_sha, base_sha=pull["base"]["sha"],
                 head_branch=pull["head"]["ref"], base_branch=pull["base"]["ref"],
                 head_repository_full_name=(pull["head"].get("repo") or {}).get("full_name", ""),
+                pr_updated_at=updated_at,
                 mode=repository.scan_mode, failure_threshold=repository.failure_threshold,
             )
             CheckRun.objects.create(scan=scan, head_sha=head_sha)
@@ -83,8 +93,10 @@ def scan_pull_request(payload: Json, *, delivery: str = "") -> ScanJob | None:
             status=ScanJob.Status.SUPERSEDED, superseded_by=scan, finished_at=timezone.now())
     start_check_run(scan)
     for old in older:
-        complete_cancelled(old, "Superseded by a newer commit",
-                           f"Commit {head_sha[:7]} replaced this one; its scan reports instead.")
+        # After commit: were this transaction rolled back, the old runs must stay as they are.
+        transaction.on_commit(partial(
+            complete_cancelled, old, "Superseded by a newer commit",
+            f"Commit {head_sha[:7]} replaced this one; its scan reports instead."))
     if scan.status == ScanJob.Status.QUEUED:
         from checks.tasks import run_scan_task
 
@@ -126,10 +138,30 @@ def start_check_run(scan: ScanJob) -> None:
 
 
 def complete_cancelled(scan: ScanJob, title: str, summary: str) -> None:
-    _complete_run(scan, conclusion="cancelled", output={"title": title, "summary": summary})
+    complete_run_or_retry_later(scan, conclusion="cancelled",
+                                output={"title": title, "summary": summary})
 
 
-def _complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOutput,
+def complete_run_or_retry_later(scan: ScanJob, *, conclusion: str,
+                                output: reporting.CheckRunOutput,
+                                actions: list[reporting.CheckRunAction] | None = None) -> None:
+    """Complete the run now; if GitHub fails, a retrying task does it, so no run is left
+    ``in_progress`` because one request failed."""
+    from fortify_github.github.errors import GitHubError
+
+    try:
+        complete_run(scan, conclusion=conclusion, output=output, actions=actions)
+    except GitHubError as error:
+        from checks.tasks import complete_check_run_task
+
+        logger.warning("completing the run of scan %s failed (%s); retrying in a task",
+                       scan.pk, type(error).__name__)
+        complete_check_run_task.apply_async(
+            args=[scan.pk], kwargs={"conclusion": conclusion, "output": dict(output),
+                                    "actions": actions}, countdown=30)
+
+
+def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOutput,
                   actions: list[reporting.CheckRunAction] | None = None) -> None:
     """Complete the scan's check run once (a completed run is left as it is)."""
     check_run = CheckRun.objects.filter(scan=scan).first()
@@ -177,6 +209,10 @@ def run_scan(scan_pk: int) -> ScanJob:
     if scan is None:
         return ScanJob.objects.get(pk=scan_pk)
     ScanJob.objects.filter(pk=scan.pk).update(attempts=scan.attempts + 1)
+    if scan.attempts + 1 > settings.SCAN_MAX_RETRIES + 1:
+        # Redelivered again and again (a worker killed mid-scan each time): stop trying.
+        fail_scan(scan.pk, reason="The scan never finished: its worker was lost.")
+        return ScanJob.objects.get(pk=scan.pk)
     if not installation_allows(scan.installation, "read_code"):
         message = scan.installation.permission_warnings["read_code"]["message"]
         fail_scan(scan.pk, reason="The App lacks contents:read.", conclusion="action_required",
@@ -245,7 +281,7 @@ def _findings_data(scan: ScanJob) -> list[FindingData]:
                     start_line=row.start_line, end_line=row.end_line, snippet=row.snippet,
                     auto_fixable=row.auto_fixable, fix=row.fix if row.auto_fixable else None,
                     fingerprint=row.fingerprint)
-        for row in scan.findings.all()
+        for row in scan.findings.order_by("pk")
     ]
 
 
@@ -267,13 +303,17 @@ def report_scan(scan: ScanJob) -> None:
         duration_seconds=(scan.duration_ms or 0) / 1000, scan_url=scan_url(scan),
         threshold=Severity(scan.failure_threshold),
         diff_only=scan.mode == ScanJob.Mode.PR_DIFF))
+    client, repository = _client(scan), scan.repository
+    if check_run.annotations_sent or scan.attempts > 1:
+        # A retry: GitHub's count is the truth (a batch whose answer was lost was applied).
+        current = client.get_check_run(repository.owner, repository.name, check_run.github_id)
+        check_run.annotations_sent = current["output"]["annotations_count"]
     remaining = reporting.annotations_for(findings)[check_run.annotations_sent:]
     outputs = reporting.outputs_with_annotations(output, remaining)
-    client, repository = _client(scan), scan.repository
-    for partial in outputs[:-1]:
+    for batch_output in outputs[:-1]:
         client.update_check_run(repository.owner, repository.name, check_run.github_id,
-                                output=partial)
-        check_run.annotations_sent += len(partial.get("annotations", []))
+                                output=batch_output)
+        check_run.annotations_sent += len(batch_output.get("annotations", []))
         check_run.save(update_fields=["annotations_sent", "updated_at"])
     last = outputs[-1]
     auto_fixable = sum(1 for finding in findings if finding.auto_fixable)
@@ -311,8 +351,9 @@ def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None,
     scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     rerun = [action for action in reporting.actions_for(0)
              if action["identifier"] == reporting.ACTION_RERUN_SCAN]
-    _complete_run(scan, conclusion=conclusion,
-                  output=output or reporting.failure_output(reference), actions=rerun)
+    complete_run_or_retry_later(scan, conclusion=conclusion,
+                                output=output or reporting.failure_output(reference),
+                                actions=rerun)
 
 
 # --- free scan ----------------------------------------------------------------------------

@@ -51,3 +51,19 @@ def run_scan_task(self, scan_pk: int) -> str:
         logger.exception("scan %s failed unexpectedly (reference %s)", scan_pk, reference)
         services.fail_scan(scan_pk, reason="Unexpected error.", reference=reference)
         return "failed"
+
+
+@shared_task(bind=True, name="checks.complete_check_run", max_retries=8)
+def complete_check_run_task(self, scan_pk: int, *, conclusion: str, output: dict,
+                            actions: list | None = None) -> None:
+    """Finish a run that could not be completed inline (GitHub failed at that moment)."""
+    from checks import services
+    from checks.models import ScanJob
+    from fortify_github.github.errors import TransientGitHubError
+
+    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+    try:
+        services.complete_run(scan, conclusion=conclusion, output=output, actions=actions)
+    except TransientGitHubError as error:
+        raise self.retry(countdown=backoff(self.request.retries,
+                                           getattr(error, "retry_after", None))) from None

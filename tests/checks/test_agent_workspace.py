@@ -380,3 +380,14 @@ def test_a_bare_import_is_not_a_finding(tmp_path):
     (tmp_path / "tool.py").write_text("import pickle\nimport subprocess\n\nVERSION = 1\n")
     result = scan_workspace(tmp_path, ["tool.py"], mode=ScanMode.FULL, changed_lines={})
     assert result.findings == ()
+
+
+def test_a_password_containing_a_quote_is_still_masked(tmp_path):
+    from checks.agent import ScanMode, scan_workspace
+
+    (tmp_path / "conf.py").write_text('password = "it\'s-Sup3rS3cret"\n')
+    result = scan_workspace(tmp_path, ["conf.py"], mode=ScanMode.FULL, changed_lines={})
+    assert result.findings
+    for finding in result.findings:
+        for text in (finding.title, finding.description, finding.snippet):
+            assert "Sup3rS3cret" not in text

@@ -150,7 +150,15 @@ def test_in_progress_run_exists_before_the_scan_starts(org, deliver):
     assert scan.check_run.github_id == run.id
 
 
-def test_synchronize_supersedes_the_older_scan(org, deliver):
+def run_cancellations(callbacks) -> None:
+    """Run the on-commit callbacks that complete superseded runs (not the scan enqueues)."""
+    for callback in callbacks:
+        if getattr(callback, "func", None) is services.complete_cancelled:
+            callback()
+
+
+def test_synchronize_supersedes_the_older_scan(org, deliver,
+                                               django_capture_on_commit_callbacks):
     state = org.state
     payload = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection")
     deliver("pull_request", payload)
@@ -158,7 +166,9 @@ def test_synchronize_supersedes_the_older_scan(org, deliver):
     state.push_commit("fortify-demo", "payments-api", "vuln/sql-injection",
                       {"NOTES.md": "more work\n"})
     newer = last_payload(org, "pull_request", "synchronize")
-    deliver("pull_request", newer)
+    with django_capture_on_commit_callbacks() as callbacks:
+        deliver("pull_request", newer)
+    run_cancellations(callbacks)
     second = scan_of(newer)
 
     first.refresh_from_db()
@@ -334,3 +344,55 @@ def test_missing_contents_permission_asks_for_action_instead_of_scanning(org, de
     assert len(org.state.requests_to("GET", "/repos/*/pulls/*/files")) == files_before
     installation.refresh_from_db()
     assert "read_code" in installation.permission_warnings
+
+
+def test_an_older_event_arriving_late_never_supersedes_a_newer_commit(
+        org, deliver, django_capture_on_commit_callbacks):
+    """Retries and redeliveries can bring ``opened`` after ``synchronize``."""
+    state = org.state
+    opened = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection")
+    state.clock.advance(5)  # the next commit is seconds later, as updated_at will show
+    state.push_commit("fortify-demo", "payments-api", "vuln/sql-injection",
+                      {"NOTES.md": "more work\n"})
+    synchronize = last_payload(org, "pull_request", "synchronize")
+    deliver("pull_request", synchronize)
+    current = scan_of(synchronize)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert deliver("pull_request", opened).status == "completed"
+    run_cancellations(callbacks)
+
+    current.refresh_from_db()
+    assert current.status == ScanJob.Status.QUEUED
+    assert not ScanJob.objects.filter(head_sha=opened["pull_request"]["head"]["sha"]).exists()
+    (run,) = check_runs_for(org, "fortify-demo", "payments-api", current.head_sha)
+    assert run.status == "in_progress"
+
+
+def test_annotations_resume_from_githubs_count_after_a_lost_answer(org, deliver):
+    """A batch GitHub applied but whose answer never came back is not sent twice."""
+    lines = "\n".join(f"def step_{i}(cmd):\n    subprocess.call(cmd, shell=True)\n"
+                      for i in range(60))
+    org.state.push_commit("fortify-demo", "payments-api", "feature/resume",
+                          {"payments/steps.py": "import subprocess\n\n\n" + lines})
+    payload = open_pull_request(org, "fortify-demo", "payments-api", "feature/resume")
+    deliver("pull_request", payload)
+    scan = scan_of(payload)
+    # The second PATCH (the final one) is applied, but its answer is lost.
+    org.state.faults.add("PATCH", "/repos/fortify-demo/payments-api/check-runs/*", "drop",
+                         times=1, delay=3)
+    from django.test import override_settings
+
+    from fortify_github.github.errors import Unavailable
+
+    with override_settings(GITHUB_HTTP_READ_TIMEOUT=1), pytest.raises(Unavailable):
+        services.run_scan(scan.pk)
+    scan.refresh_from_db()
+    ScanJob.objects.filter(pk=scan.pk).update(attempts=2)  # as the task's retry would
+    services.run_scan(scan.pk)
+
+    (run,) = check_runs_for(org, "fortify-demo", "payments-api", scan.head_sha)
+    assert run.status == "completed"
+    assert len(run.annotations) == scan.findings.count()
+    keys = [(a["path"], a["start_line"], a["title"]) for a in run.annotations]
+    assert len(keys) == len(set(keys)), "no annotation sent twice"

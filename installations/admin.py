@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from installations.models import Installation, InstallationMembership, MarketplacePlan, Repository
+from installations.services import repository_set_enabled
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,13 +52,18 @@ class RepositoryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Enable Fortify scanning")
     def enable_scanning(self, request, queryset):
-        updated = queryset.update(enabled=True)
-        self.message_user(request, f"Scanning enabled on {updated} repositories.")
+        for repository in queryset:
+            repository_set_enabled(repository, True)
+        self.message_user(request, f"Scanning enabled on {queryset.count()} repositories.")
 
-    @admin.action(description="Disable Fortify scanning")
+    @admin.action(description="Disable Fortify scanning (and remove its required check)")
     def disable_scanning(self, request, queryset):
-        updated = queryset.update(enabled=False)
-        self.message_user(request, f"Scanning disabled on {updated} repositories.")
+        for repository in queryset:
+            repository = repository_set_enabled(repository, False)
+            if repository.branch_protection_status == Repository.ProtectionStatus.FAILED:
+                self.message_user(request, f"{repository.full_name}: "
+                                  f"{repository.branch_protection_reason}", level="warning")
+        self.message_user(request, f"Scanning disabled on {queryset.count()} repositories.")
 
 
 @admin.register(MarketplacePlan)

@@ -75,17 +75,21 @@ def _client_for(repository: Repository):
                         + " Or link a repository admin's GitHub account to Fortify.")
 
 
+ANY_SOURCE = -1  # GitHub: "Pass -1 to explicitly allow any app to set the status."
+
+
 def _checks_from(required: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The required checks as GitHub lists them, in the shape its PATCH accepts back.
 
-    Older rules only have ``contexts``; a check with no ``app_id`` (any source) is sent back
-    without one, which GitHub reads the same way.
+    A check any source may report (``app_id`` null, or an old-style ``contexts`` entry) is
+    sent back with -1: omitting ``app_id`` would make GitHub pin it to whichever App last
+    reported it, changing a rule that is not ours.
     """
-    checks = [{"context": check["context"], **({"app_id": check["app_id"]}
-                                               if check.get("app_id") is not None else {})}
+    checks = [{"context": check["context"],
+               "app_id": ANY_SOURCE if check.get("app_id") is None else check["app_id"]}
               for check in required.get("checks") or []]
     listed = {check["context"] for check in checks}
-    checks += [{"context": context}
+    checks += [{"context": context, "app_id": ANY_SOURCE}
                for context in required.get("contexts") or [] if context not in listed]
     return checks
 

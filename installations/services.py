@@ -280,3 +280,16 @@ def repository_configure(repository: Repository, *, enabled: bool | None = None,
     repository.full_clean(exclude=["installation"])
     repository.save()
     return repository
+
+
+def repository_set_enabled(repository: Repository, enabled: bool) -> Repository:
+    """Turn scanning on or off. Disabling also takes our check out of branch protection:
+    a required check that no longer runs would block every pull request."""
+    from installations.branch_protection import unprotect_branch
+
+    repository = repository_configure(repository, enabled=enabled)
+    if not enabled and repository.branch_protection_status == \
+            Repository.ProtectionStatus.ENABLED:
+        unprotect_branch(repository)
+        repository.refresh_from_db()
+    return repository

@@ -100,7 +100,14 @@ def sync_installations(*, installation_id: int | None = None,
     remote_ids = {data["id"] for data in remote}
     with transaction.atomic():
         for data in remote:
-            _sync_one(data, report)
+            try:
+                with transaction.atomic():  # one installation failing keeps the others
+                    _sync_one(data, report)
+            except errors.TransientGitHubError:
+                raise  # GitHub is struggling: try the whole run again later
+            except errors.GitHubError as error:
+                report.note(f"installation {data['id']}: could not be read "
+                            f"({type(error).__name__}); left as it was")
         vanished = Installation.objects.exclude(status=Installation.Status.DELETED)
         vanished = (vanished.filter(installation_id=installation_id)
                     if installation_id is not None else vanished)

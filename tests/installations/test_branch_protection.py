@@ -133,3 +133,77 @@ def test_enable_repository_command(synced):
 def test_enable_repository_bad_input(synced, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("enable_repository", *args)
+
+
+def test_an_any_source_check_stays_any_source(synced):
+    """GitHub pins a check sent without app_id to whoever last reported it: ours must not."""
+    import requests
+
+    state = synced.state
+    state.set_branch_protection("fortify-demo", "web-frontend", "main", {
+        "required_status_checks": {"strict": False, "contexts": ["lint"]},
+        "enforce_admins": False, "required_pull_request_reviews": None, "restrictions": None})
+    org = next(i for i in state.installations.values() if i.account.login == "fortify-demo")
+    token = state.issue_installation_token(org).token
+    head = state.repository("fortify-demo", "web-frontend").branches["main"]
+    created = requests.post(f"{synced.url}/repos/fortify-demo/web-frontend/check-runs",
+                            headers={"Authorization": f"token {token}"}, timeout=5,
+                            json={"name": "lint", "head_sha": head})
+    assert created.status_code == 201  # some App reported "lint" recently
+
+    protect_branch(Repository.objects.get(full_name="fortify-demo/web-frontend"))
+
+    _, after = _protection(synced, "fortify-demo", "web-frontend")
+    assert {"context": "lint", "app_id": None} in after["required_status_checks"]["checks"]
+
+
+def test_protected_branch_without_status_checks_keeps_every_rule(synced):
+    """The one path that PUTs the whole protection: every existing setting must survive."""
+    synced.state.set_branch_protection("fortify-demo", "web-frontend", "main", {
+        "required_status_checks": None,
+        "enforce_admins": True,
+        "required_pull_request_reviews": {
+            "required_approving_review_count": 2, "dismiss_stale_reviews": True,
+            "require_code_owner_reviews": True, "require_last_push_approval": True,
+            "dismissal_restrictions": {"users": ["octocat"], "teams": []},
+            "bypass_pull_request_allowances": {"users": ["octocat"], "teams": []}},
+        "restrictions": {"users": ["octocat"], "teams": [], "apps": []},
+        "required_linear_history": True,
+        "required_conversation_resolution": True,
+        "allow_force_pushes": False,
+        "allow_deletions": False,
+    })
+    _, before = _protection(synced, "fortify-demo", "web-frontend")
+
+    outcome = protect_branch(Repository.objects.get(full_name="fortify-demo/web-frontend"))
+
+    assert outcome.status == Repository.ProtectionStatus.ENABLED
+    _, after = _protection(synced, "fortify-demo", "web-frontend")
+    assert after["required_status_checks"]["checks"] == [
+        {"context": CHECK_NAME, "app_id": int(synced.app.id)}]
+    for key in ("enforce_admins", "required_linear_history",
+                "required_conversation_resolution", "allow_force_pushes", "allow_deletions"):
+        assert after[key]["enabled"] == before[key]["enabled"], key
+    reviews_before, reviews_after = (before["required_pull_request_reviews"],
+                                     after["required_pull_request_reviews"])
+    for key in ("required_approving_review_count", "dismiss_stale_reviews",
+                "require_code_owner_reviews", "require_last_push_approval"):
+        assert reviews_after[key] == reviews_before[key], key
+    for section in ("dismissal_restrictions", "bypass_pull_request_allowances"):
+        assert [u["login"] for u in reviews_after[section]["users"]] == ["octocat"], section
+    assert [u["login"] for u in after["restrictions"]["users"]] == ["octocat"]
+
+
+def test_disabling_from_the_admin_removes_our_required_check(synced, admin_client):
+    repository = Repository.objects.get(full_name="fortify-demo/payments-api")
+    protect_branch(repository)
+
+    response = admin_client.post("/admin/installations/repository/", {
+        "action": "disable_scanning", "_selected_action": [repository.pk]}, follow=True)
+
+    assert response.status_code == 200
+    repository.refresh_from_db()
+    assert not repository.enabled
+    assert repository.branch_protection_status == Repository.ProtectionStatus.REMOVED
+    _, after = _protection(synced, "fortify-demo", "payments-api")
+    assert [c["context"] for c in after["required_status_checks"]["checks"]] == ["ci/build"]

@@ -75,3 +75,12 @@ def test_github_unreachable_is_a_clear_command_error(settings):
     settings.GITHUB_APP_PRIVATE_KEY = rsa_private_key_pem()
     with pytest.raises(CommandError, match="GitHub could not be read"):
         _run()
+
+
+def test_one_unreadable_installation_does_not_stop_the_others(github_settings):
+    octocat = sandbox_installation(github_settings, "octocat")
+    github_settings.state.faults.add("POST", f"/app/installations/{octocat.id}/access_tokens",
+                                     "server_error", times=1, status=404)
+    output = _run()
+    assert f"installation {octocat.id}: could not be read (NotFound)" in output
+    assert Installation.objects.get(account_login="fortify-demo").repositories.count() == 2

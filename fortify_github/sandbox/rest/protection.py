@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import BranchProtection, Repository
+from ..models import Account, BranchProtection, Repository
+from ..representations import user_json
 from .framework import ApiError, Context, Reply, route
 
 READ = ("administration", "read")
@@ -19,6 +20,22 @@ TOGGLES = ("required_linear_history", "allow_force_pushes", "allow_deletions", "
 
 def _url(ctx_base: str, repo: Repository, branch: str) -> str:
     return f"{ctx_base}/repos/{repo.full_name}/branches/{branch}/protection"
+
+
+def _pinned(state, repo: Repository, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """GitHub's rule for a required check's ``app_id``: -1 allows any source (shown as null);
+    an omitted one pins the App that most recently reported that check on the repository."""
+    result = []
+    for check in checks:
+        app_id = check.get("app_id")
+        if app_id == -1:
+            app_id = None
+        elif "app_id" not in check:
+            reports = [run for run in state.check_runs.values()
+                       if run.repo is repo and run.name == check["context"]]
+            app_id = max(reports, key=lambda run: run.id).app_id if reports else None
+        result.append({"context": check["context"], "app_id": app_id})
+    return result
 
 
 def _checks_of(rsc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -37,9 +54,25 @@ def status_check_policy(base: str, repo: Repository, branch: str,
             "checks": checks}
 
 
+def _actors(section: dict[str, Any], accounts: dict[str, Account], base: str,
+            url: str | None = None) -> dict[str, Any]:
+    """Users (by login) expanded to GitHub's simple-user objects; teams and apps by slug
+    are kept as slugs only when known, as the sandbox has neither teams nor other apps."""
+    data: dict[str, Any] = {}
+    if url:
+        data.update({"url": url, "users_url": f"{url}/users", "teams_url": f"{url}/teams"})
+    data["users"] = [user_json(accounts[login], base)
+                     for login in section.get("users") or [] if login in accounts]
+    data["teams"] = []
+    data["apps"] = []
+    return data
+
+
 def protection_json(base: str, repo: Repository, branch: str,
-                    p: BranchProtection) -> dict[str, Any]:
+                    p: BranchProtection,
+                    accounts: dict[str, Account] | None = None) -> dict[str, Any]:
     """`branch-protection` / `protected-branch`: the expanded GET and PUT answer."""
+    accounts = accounts or {}
     url = _url(base, repo, branch)
     data: dict[str, Any] = {"url": url}
     if p.required_status_checks is not None:
@@ -55,15 +88,20 @@ def protection_json(base: str, repo: Repository, branch: str,
             "required_approving_review_count": int(
                 reviews.get("required_approving_review_count", 1)),
         }
+        for section in ("dismissal_restrictions", "bypass_pull_request_allowances"):
+            if reviews.get(section):
+                section_url = (f"{url}/dismissal_restrictions"
+                               if section == "dismissal_restrictions" else None)
+                data["required_pull_request_reviews"][section] = _actors(
+                    reviews[section], accounts, base, section_url)
     data["required_signatures"] = {"url": f"{url}/required_signatures", "enabled": False}
     data["enforce_admins"] = {"url": f"{url}/enforce_admins", "enabled": p.enforce_admins}
     for toggle in TOGGLES:
         data[toggle] = {"enabled": bool(p.extras.get(toggle, False))}
     if p.restrictions is not None:
         data["restrictions"] = {
-            "url": f"{url}/restrictions", "users_url": f"{url}/restrictions/users",
-            "teams_url": f"{url}/restrictions/teams", "apps_url": f"{url}/restrictions/apps",
-            "users": [], "teams": [], "apps": [],
+            **_actors(p.restrictions, accounts, base, f"{url}/restrictions"),
+            "apps_url": f"{url}/restrictions/apps",
         }
     return data
 
@@ -103,7 +141,8 @@ def _protection(target: Repository, branch: str) -> BranchProtection:
 def get_protection(ctx: Context, owner: str, repo: str, branch: str) -> Reply:
     """https://docs.github.com/rest/branches/branch-protection#get-branch-protection"""
     target = _branch(ctx, owner, repo, branch, write=False)
-    return Reply(body=protection_json(ctx.base, target, branch, _protection(target, branch)))
+    return Reply(body=protection_json(ctx.base, target, branch, _protection(target, branch),
+                                      ctx.state.accounts))
 
 
 @route("PUT", "/repos/<owner>/<repo>/branches/<path:branch>/protection", permission=WRITE)
@@ -124,8 +163,13 @@ def update_protection(ctx: Context, owner: str, repo: str, branch: str) -> Reply
         raise ApiError(422, "Validation Failed", errors=[
             {"resource": "Restrictions", "field": "restrictions", "code": "invalid",
              "message": "Only organization repositories can have users and team restrictions"}])
+    if rsc is not None and rsc.get("checks") is not None:
+        with ctx.state.lock:
+            body["required_status_checks"] = {**rsc,
+                                              "checks": _pinned(ctx.state, target, rsc["checks"])}
     ctx.state.set_branch_protection(target.owner.login, target.name, branch, body)
-    return Reply(body=protection_json(ctx.base, target, branch, target.protection[branch]))
+    return Reply(body=protection_json(ctx.base, target, branch, target.protection[branch],
+                                      ctx.state.accounts))
 
 
 @route("DELETE", "/repos/<owner>/<repo>/branches/<path:branch>/protection", permission=WRITE)
@@ -165,8 +209,7 @@ def update_status_checks(ctx: Context, owner: str, repo: str, branch: str) -> Re
         if "strict" in body:
             rsc["strict"] = bool(body["strict"])
         if "checks" in body:
-            rsc["checks"] = [{"context": c["context"], "app_id": c.get("app_id")}
-                             for c in body["checks"]]
+            rsc["checks"] = _pinned(ctx.state, target, body["checks"])
             rsc.pop("contexts", None)
         elif "contexts" in body:
             rsc["checks"] = [{"context": c, "app_id": None} for c in body["contexts"]]

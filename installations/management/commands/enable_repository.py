@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from installations import services
-from installations.branch_protection import protect_branch, unprotect_branch
+from installations.branch_protection import protect_branch
 from installations.models import Repository, Severity
 
 
@@ -29,20 +29,22 @@ class Command(BaseCommand):
         if repo is None:
             raise CommandError(f"Fortify does not know {repository}: is the App installed on "
                                "it? Run `manage.py sync_installations` to refresh.")
-        repo = services.repository_configure(repo, enabled=not disable,
-                                             failure_threshold=threshold)
+        was_protected = repo.branch_protection_status == Repository.ProtectionStatus.ENABLED
+        repo = services.repository_configure(repo, failure_threshold=threshold)
+        repo = services.repository_set_enabled(repo, not disable)
         state = "disabled" if disable else "enabled"
         self.stdout.write(f"{repo.full_name}: scanning {state}, failure threshold "
                           f"{repo.failure_threshold}.")
-        if disable and repo.branch_protection_status == Repository.ProtectionStatus.ENABLED:
-            outcome = unprotect_branch(repo)
-            self._report(repo, outcome)
+        if disable and was_protected:
+            self._report(repo)
         if branch_to_protect is not None:
             outcome = protect_branch(repo, branch_to_protect or None)
-            self._report(repo, outcome)
+            self._report(repo)
             if outcome.status == Repository.ProtectionStatus.FAILED:
                 raise CommandError(f"Branch protection not configured: {outcome.reason}")
 
-    def _report(self, repo, outcome):
+    def _report(self, repo: Repository) -> None:
+        repo.refresh_from_db()
+        reason = f": {repo.branch_protection_reason}" if repo.branch_protection_reason else ""
         self.stdout.write(f"{repo.full_name}@{repo.branch_protection_branch}: branch protection "
-                          f"{outcome.status}{': ' + outcome.reason if outcome.reason else ''}")
+                          f"{repo.branch_protection_status}{reason}")

@@ -171,7 +171,11 @@ def _record(repository: Repository, outcome: ProtectionOutcome, branch: str) -> 
 
 
 def _failure_reason(error: errors.GitHubError) -> str:
-    if isinstance(error, errors.PermissionDenied | errors.NotFound):
+    if isinstance(error, errors.NotFound):
+        # GitHub answers 404 both for a missing branch and for a missing permission.
+        return ("GitHub answered 404: the branch does not exist, or the App needs "
+                "administration:write on this repository (or a linked repository admin).")
+    if isinstance(error, errors.PermissionDenied):
         return ("GitHub refused to change branch protection "
                 f"(HTTP {error.status}): the App needs administration:write on this "
                 "repository, or a repository admin must link their GitHub account.")
@@ -237,8 +241,10 @@ def unprotect_branch(repository: Repository, branch: str | None = None) -> Prote
         removed = Repository.ProtectionStatus.REMOVED
         try:
             required = client.get_required_status_checks(owner, name, branch)
-        except errors.NotFound:
-            return ProtectionOutcome(removed)  # no protection: our check is not required
+        except errors.NotFound as error:
+            if _is_not_protected(error) or "not enabled" in (error.message or "").lower():
+                return ProtectionOutcome(removed)  # nothing required, so not our check
+            raise  # a hidden permission problem (GitHub's 404) is reported as such
         checks = _checks_from(required)
         kept = [check for check in checks if check["context"] != CHECK_NAME]
         if len(kept) == len(checks):

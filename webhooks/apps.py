@@ -13,7 +13,7 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from webhooks import metrics
+        from webhooks import checks, metrics  # noqa: F401 - checks registers system checks
 
         metrics.register_backlog_collector()
         # Extra handler modules named in settings (tests make their worker processes load

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.core.cache import cache
@@ -292,6 +292,11 @@ class Transport:
             yield from items
             url = next_url(reply.headers.get("link"))
             if not url:
+                return
+            if urlsplit(url).netloc != urlsplit(self.base_url).netloc:
+                # Our token is sent with the next request: never to another host.
+                logger.warning("Stopped %s: its next page is on another host",
+                               f"GET {template}")
                 return
             if page == cap:
                 logger.warning("Stopped %s after the page cap (%d pages)", f"GET {template}", cap)

@@ -105,3 +105,39 @@ def test_paginated_pages_are_cached_with_their_links(gh: SandboxServer,
     statuses = [c["status"] for c in
                 gh.state.requests_to("GET", f"{REPO_PATH}/pulls/{number}/files")]
     assert statuses == [200, 200, 304, 304]
+
+
+def test_a_next_page_on_another_host_is_not_followed(settings) -> None:
+    """Our token goes with every page request, so a Link to another host ends the list."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("Host", ""))
+            body = json.dumps([{"login": "octocat", "id": 1}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Link", '<http://localhost:9/user/emails?page=2>; rel="next"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.GITHUB_API_URL = f"http://127.0.0.1:{server.server_port}"
+        from fortify_github.github import user_client
+
+        emails = list(user_client("gho_" + "x" * 36).list_user_emails())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert emails == [{"login": "octocat", "id": 1}]
+    assert len(seen) == 1

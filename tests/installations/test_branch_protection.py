@@ -207,3 +207,12 @@ def test_disabling_from_the_admin_removes_our_required_check(synced, admin_clien
     assert repository.branch_protection_status == Repository.ProtectionStatus.REMOVED
     _, after = _protection(synced, "fortify-demo", "payments-api")
     assert [c["context"] for c in after["required_status_checks"]["checks"]] == ["ci/build"]
+
+
+def test_removing_from_a_branch_github_hides_is_reported_not_assumed(synced):
+    """404 "Branch not protected" means nothing to remove; any other 404 is a problem."""
+    repository = Repository.objects.get(full_name="fortify-demo/web-frontend")
+    assert unprotect_branch(repository, "main").status == Repository.ProtectionStatus.REMOVED
+    outcome = unprotect_branch(repository, "no-such-branch")
+    assert outcome.status == Repository.ProtectionStatus.FAILED
+    assert outcome.reason

@@ -67,3 +67,13 @@ def test_command_bad_input_is_a_clear_error(command, args, message):
         call_command(command, *args)
     if isinstance(caught.value, CommandError):
         assert message in str(caught.value)
+
+
+def test_a_lease_shorter_than_the_task_time_limit_is_a_system_check_error(settings):
+    from django.core.checks import run_checks
+
+    settings.WEBHOOK_PROCESSING_LEASE = 60
+    settings.CELERY_TASK_TIME_LIMIT = 360
+    assert "webhooks.E001" in [message.id for message in run_checks()]
+    settings.WEBHOOK_PROCESSING_LEASE = 600
+    assert "webhooks.E001" not in [message.id for message in run_checks()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,14 @@ from checks.engines.base import (
     as_target,
     chunks,
     distribution_version,
-    expect_list,
     find_tool,
+    findings_from_report,
     first_sentence,
     parse_json_object,
     repo_path,
     run_tool,
 )
 from checks.findings import RawFinding, Severity
-
-logger = logging.getLogger(__name__)
 
 #: B101 (``assert`` used) fires on every test file and is not a vulnerability in a PR.
 #: B401-B413 flag a mere ``import`` (subprocess, pickle, xml...): noise on the annotated
@@ -80,14 +77,9 @@ class BanditEngine:
             stdout = run_tool(
                 self.name, argv, cwd=workdir, timeout=deadline.remaining(), ok_codes=(0, 1)
             )
-            report = parse_json_object(self.name, stdout)
-            if report.get("errors"):
-                # Files Bandit cannot parse (syntax errors, bad encodings) are skipped, not fatal.
-                logger.info("bandit skipped %d unparsable file(s)", len(report["errors"]))
-            for result in expect_list(self.name, report.get("results", [])):
-                finding = self._finding(workdir, source, result)
-                if finding is not None:
-                    findings.append(finding)
+            findings += findings_from_report(
+                self.name, parse_json_object(self.name, stdout),
+                lambda result: self._finding(workdir, source, result))
         return findings
 
     def _finding(

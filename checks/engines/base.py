@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -272,3 +272,14 @@ def first_sentence(text: str, limit: int = 120) -> str:
     if len(sentence) > limit:
         sentence = sentence[: limit - 1].rstrip() + "…"
     return sentence[:1].upper() + sentence[1:]
+
+
+def findings_from_report(engine: str, report: dict[str, Any],
+                         to_finding: Callable[[dict[str, Any]], RawFinding | None]
+                         ) -> list[RawFinding]:
+    """Bandit's and Semgrep's JSON share a shape: ``results`` to convert, and ``errors`` for
+    files the tool could not read (skipped and counted, not fatal)."""
+    if report.get("errors"):
+        logger.info("%s skipped %d file(s) it could not analyse", engine, len(report["errors"]))
+    return [finding for result in expect_list(engine, report.get("results", []))
+            if (finding := to_finding(result)) is not None]

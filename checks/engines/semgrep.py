@@ -6,7 +6,6 @@ and the version check are off, and Semgrep's HOME is a throwaway directory.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,16 +17,14 @@ from checks.engines.base import (
     as_target,
     chunks,
     distribution_version,
-    expect_list,
     find_tool,
+    findings_from_report,
     first_sentence,
     parse_json_object,
     repo_path,
     run_tool,
 )
 from checks.findings import RawFinding, Severity
-
-logger = logging.getLogger(__name__)
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "semgrep_rules"
 
@@ -125,14 +122,10 @@ class SemgrepEngine:
                 if exc.status in _CONFIG_EXIT_CODES:
                     raise EngineError(self.name, "invalid rule configuration") from exc
                 raise
-            report = parse_json_object(self.name, stdout)
-            if report.get("errors"):
-                # Unparsable targets and per-file timeouts: those files are skipped, not fatal.
-                logger.info("semgrep reported %d per-file error(s)", len(report["errors"]))
-            for result in expect_list(self.name, report.get("results", [])):
-                finding = self._finding(workdir, source, result)
-                if finding is not None:
-                    findings.append(finding)
+            # Unparsable targets and per-file timeouts are skipped, not fatal.
+            findings += findings_from_report(
+                self.name, parse_json_object(self.name, stdout),
+                lambda result: self._finding(workdir, source, result))
         return findings
 
     def _finding(

@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -79,6 +79,10 @@ class ScanResult:
         return sum(1 for finding in self.findings if finding.auto_fixable)
 
 
+class ScanCancelled(Exception):
+    """The scan was no longer wanted (a newer commit, a closed PR): stopped between engines."""
+
+
 class ScanAgent(Protocol):
     def scan(self, request: ScanRequest) -> ScanResult: ...
 
@@ -102,10 +106,12 @@ class BuiltinScanAgent:
         *,
         engines: Sequence[Engine] | None = None,
         temp_root: Path | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.engines = engines
         self.temp_root = temp_root
+        self.cancelled = cancelled
 
     def scan(self, request: ScanRequest) -> ScanResult:
         started = time.monotonic()
@@ -130,6 +136,7 @@ class BuiltinScanAgent:
             timeout=request.timeout - (time.monotonic() - started),
             engines=self.engines,
             threshold=request.threshold,
+            cancelled=self.cancelled,
         )
         return dataclasses.replace(result, duration_seconds=time.monotonic() - started)
 
@@ -144,12 +151,14 @@ def scan_workspace(
     timeout: float = DEFAULT_TIMEOUT,
     engines: Sequence[Engine] | None = None,
     threshold: Severity = Severity.HIGH,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ScanResult:
     """Run each applicable engine over ``paths`` in ``workdir`` and normalise the findings.
 
     In ``pr_diff`` mode only files with changed lines are scanned and only findings on those
     lines are kept. Excluded, unsafe (absolute, ``..``, symlinked) and missing paths are
     skipped. Engine errors propagate: a partial scan must not pass as a clean one.
+    ``cancelled`` is asked before each engine, so an unwanted scan wastes at most one.
     """
     started = time.monotonic()
     engines = list(default_engines() if engines is None else engines)
@@ -164,6 +173,8 @@ def scan_workspace(
         targets = [path for path in candidates if engine.applies_to(path)]
         if not targets:
             continue
+        if cancelled is not None and cancelled():
+            raise ScanCancelled
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
             raise EngineTimeout(engine.name, timeout)

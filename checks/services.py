@@ -21,7 +21,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from checks import reporting
-from checks.agent import BuiltinScanAgent, ScanAgent, ScanMode, ScanRequest, ScanResult
+from checks.agent import (
+    BuiltinScanAgent,
+    ScanAgent,
+    ScanCancelled,
+    ScanMode,
+    ScanRequest,
+    ScanResult,
+)
 from checks.engines import BanditEngine, DetectSecretsEngine, SemgrepEngine
 from checks.fetch import GitHubFetcher
 from checks.findings import Finding as FindingData
@@ -186,7 +193,11 @@ def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
     """The built-in agent; a remote one (``SCAN_AGENT_URL``) will plug in here."""
     engines = [DetectSecretsEngine(), BanditEngine(),
                SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
-    return BuiltinScanAgent(fetcher, engines=engines)
+    return BuiltinScanAgent(fetcher, engines=engines, cancelled=lambda: not _still_running(scan))
+
+
+def _still_running(scan: ScanJob) -> bool:
+    return ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).exists()
 
 
 def _claim(scan_pk: int) -> ScanJob | None:
@@ -230,9 +241,11 @@ def run_scan(scan_pk: int) -> ScanJob:
         repository=repository.full_name, head_sha=scan.head_sha, base_sha=scan.base_sha,
         installation_id=scan.installation.installation_id, pull_number=scan.pr_number,
     )
-    if not ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).exists():
-        return ScanJob.objects.get(pk=scan.pk)  # superseded while fetching: skip the engines
-    result = scan_agent_for(scan, fetcher).scan(request)
+    try:
+        result = scan_agent_for(scan, fetcher).scan(request)
+    except ScanCancelled:
+        logger.info("scan %s stopped: superseded or cancelled while running", scan.pk)
+        return ScanJob.objects.get(pk=scan.pk)
     if not _store_result(scan, result):
         logger.info("scan %s was superseded or cancelled while running", scan.pk)
         return ScanJob.objects.get(pk=scan.pk)

@@ -391,3 +391,39 @@ def test_a_password_containing_a_quote_is_still_masked(tmp_path):
     for finding in result.findings:
         for text in (finding.title, finding.description, finding.snippet):
             assert "Sup3rS3cret" not in text
+
+
+def test_a_scan_no_longer_wanted_stops_before_the_next_engine(tmp_path):
+    from checks.agent import ScanCancelled, ScanMode, scan_workspace
+    from checks.engines import BanditEngine, DetectSecretsEngine
+
+    class Recording:
+        """A real engine, recording that it ran."""
+
+        def __init__(self, engine, runs):
+            self.engine, self.runs, self.name = engine, runs, engine.name
+
+        def version(self):
+            return self.engine.version()
+
+        def applies_to(self, path):
+            return self.engine.applies_to(path)
+
+        def run(self, workdir, paths, timeout):
+            self.runs.append(self.name)
+            return self.engine.run(workdir, paths, timeout)
+
+    (tmp_path / "app.py").write_text("import subprocess\nsubprocess.call(x, shell=True)\n")
+    runs: list[str] = []
+    asked: list[int] = []
+
+    def cancelled() -> bool:  # still wanted for the first engine, superseded after it
+        asked.append(1)
+        return len(asked) > 1
+
+    with pytest.raises(ScanCancelled):
+        scan_workspace(tmp_path, ["app.py"], mode=ScanMode.FULL, changed_lines={},
+                       engines=[Recording(DetectSecretsEngine(), runs),
+                                Recording(BanditEngine(), runs)],
+                       cancelled=cancelled)
+    assert runs == ["detect-secrets"]

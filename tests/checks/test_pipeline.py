@@ -396,3 +396,70 @@ def test_annotations_resume_from_githubs_count_after_a_lost_answer(org, deliver)
     assert len(run.annotations) == scan.findings.count()
     keys = [(a["path"], a["start_line"], a["title"]) for a in run.annotations]
     assert len(keys) == len(set(keys)), "no annotation sent twice"
+
+
+def test_reopened_and_ready_for_review_start_scans(org, deliver):
+    state = org.state
+    payload = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection",
+                                draft=True)
+    state.close_pull_request("fortify-demo", "payments-api", payload["number"])
+    state.reopen_pull_request("fortify-demo", "payments-api", payload["number"])
+    assert deliver("pull_request", last_payload(org, "pull_request", "reopened")).status == \
+        "completed"
+    assert scan_of(payload).status == ScanJob.Status.QUEUED
+
+    other = open_pull_request(org, "fortify-demo", "web-frontend", "vuln/eval-injection",
+                              draft=True)
+    state.mark_ready_for_review("fortify-demo", "web-frontend", other["number"])
+    deliver("pull_request", last_payload(org, "pull_request", "ready_for_review"))
+    assert scan_of(other).status == ScanJob.Status.QUEUED
+
+
+def test_without_checks_write_no_run_is_created_and_the_reason_is_kept(org, deliver):
+    from installations.models import Installation
+
+    installation = Installation.objects.get(account_login="fortify-demo")
+    installation.permissions = {**installation.permissions, "checks": "read"}
+    installation.save()
+    payload = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection")
+
+    assert deliver("pull_request", payload).status == "completed"
+
+    assert not ScanJob.objects.exists()
+    assert check_runs_for(org, "fortify-demo", "payments-api",
+                          payload["pull_request"]["head"]["sha"]) == []
+    installation.refresh_from_db()
+    assert installation.permission_warnings["report"]["missing"] == ["checks:write"]
+
+
+def test_a_file_too_large_for_a_patch_is_scanned_whole_when_added(org, deliver):
+    """GitHub leaves ``patch`` out of huge diffs; the compare API is asked, and an added file
+    then counts as changed everywhere."""
+    body = "value = 1\n" * 20_001 + "import subprocess\nsubprocess.call(cmd, shell=True)\n"
+    org.state.push_commit("fortify-demo", "payments-api", "feature/generated",
+                          {"payments/generated.py": body})
+    _payload, _scan, run = open_and_scan(org, deliver, "payments-api", "feature/generated")
+
+    assert org.state.requests_to("GET", "/repos/fortify-demo/payments-api/compare/*")
+    assert {(a["path"], a["start_line"]) for a in run.annotations} >= {
+        ("payments/generated.py", 20_003)}
+
+
+def test_a_transient_github_failure_is_retried_and_the_scan_completes(org, deliver, settings):
+    from checks.tasks import run_scan_task
+
+    settings.GITHUB_RETRY_MAX_ATTEMPTS = 1  # the client gives up at once; the task retries
+    settings.SCAN_MAX_RETRIES = 2
+    payload = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection")
+    deliver("pull_request", payload)
+    scan = scan_of(payload)
+    org.state.faults.add("GET", "/repos/fortify-demo/payments-api/pulls/*/files",
+                         "server_error", times=1, status=502)
+
+    run_scan_task.apply(args=[scan.pk])
+
+    scan.refresh_from_db()
+    assert scan.status == ScanJob.Status.COMPLETED
+    assert scan.attempts == 2
+    (run,) = check_runs_for(org, "fortify-demo", "payments-api", scan.head_sha)
+    assert run.conclusion == "failure" and run.annotations

@@ -18,11 +18,20 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 
+from fortify_github.github.errors import Unavailable
+
 KEY_PREFIX = "github"
 
 
-class LockTimeout(Exception):
-    """Another process held the lock for longer than we were willing to wait."""
+class LockTimeout(Unavailable):
+    """Another process held the lock for longer than we were willing to wait.
+
+    Transient (an ``Unavailable`` that was never sent): the caller's task retries later
+    instead of failing the work for good."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"timed out waiting for the shared lock {name}", sent=False,
+                         retry_after=5)
 
 
 def api_namespace() -> str:

@@ -67,3 +67,12 @@ def test_throttle_and_breaker_work_on_the_database_cache(database_cache: Sandbox
     with pytest.raises(CircuitOpen):
         client.get_repository(OWNER, REPO)
     assert circuit_state()["state"] == "open" and circuit_state()["shared"] is True
+
+
+def test_waiting_too_long_for_a_shared_lock_is_transient() -> None:
+    """A busy lock (throttle, token fetch) makes the task retry, never fail for good."""
+    from fortify_github.github import shared
+    from fortify_github.github.errors import is_transient
+
+    error = shared.LockTimeout("throttle:installation:1")
+    assert is_transient(error) and error.retry_after == 5

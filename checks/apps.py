@@ -8,4 +8,5 @@ class ChecksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from checks import handlers  # noqa: F401 - registers webhook handlers with the router
+        # Importing registers the webhook handlers with the router and the system checks.
+        from checks import checks, handlers  # noqa: F401

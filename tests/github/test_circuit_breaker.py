@@ -81,3 +81,36 @@ def test_4xx_answers_do_not_trip_the_circuit(breaker_settings: SandboxServer,
         with pytest.raises(NotFound):
             client.get_repository(OWNER, "missing")
     assert circuit_state()["state"] == "closed"
+
+
+@pytest.mark.django_db
+def test_health_shows_the_open_circuit_as_degraded(breaker_settings: SandboxServer,
+                                                   client: GitHubClient) -> None:
+    from django.test import Client
+
+    gh = breaker_settings
+    gh.state.faults.add("GET", REPO_PATH, "server_error", times=100, status=502)
+    for _ in range(2):
+        with pytest.raises((ServerError, CircuitOpen)):
+            client.get_repository(OWNER, REPO)
+    assert circuit_state()["state"] == "open"
+
+    response = Client().get("/health")
+
+    assert response.status_code == 200, "GitHub down does not make us unhealthy, only degraded"
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["components"]["github_circuit"]["state"] == "open"
+    assert body["components"]["github_circuit"]["status"] == "degraded"
+
+
+def test_every_endpoint_method_starts_with_its_docs_url() -> None:
+    import inspect
+
+    public = [(name, method) for name, method in inspect.getmembers(GitHubClient,
+                                                                    inspect.isfunction)
+              if not name.startswith("_") and name != "find_check_run"]
+    assert len(public) >= 30
+    undocumented = [name for name, method in public
+                    if not (method.__doc__ or "").startswith("https://docs.github.com/")]
+    assert undocumented == []

@@ -89,7 +89,7 @@ class GitHubClient:
 
     def list_installations(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/apps/apps#list-installations-for-the-authenticated-app"""
-        return self.transport.paginate("/app/installations")
+        return self.transport.paginate("/app/installations", complete=True)
 
     def get_installation(self, installation_id: int) -> JSON:
         """https://docs.github.com/rest/apps/apps#get-an-installation-for-the-authenticated-app"""
@@ -113,7 +113,8 @@ class GitHubClient:
 
     def list_installation_repositories(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/apps/installations#list-repositories-accessible-to-the-app-installation"""
-        return self.transport.paginate("/installation/repositories", item_key="repositories")
+        return self.transport.paginate("/installation/repositories", item_key="repositories",
+                                       complete=True)
 
     # ---- webhooks deliveries (App JWT) ------------------------------------------------------
 

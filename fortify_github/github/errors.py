@@ -54,6 +54,10 @@ class NotFound(GitHubError):
     """404 (or 410): missing, or hidden from this credential, which GitHub reports the same way."""
 
 
+class IncompleteList(GitHubError):
+    """A list was longer than the page cap (``GITHUB_MAX_PAGES``) where all of it was needed."""
+
+
 class Conflict(GitHubError):
     """409: e.g. a ref update that is not a fast-forward, or an empty repository."""
 

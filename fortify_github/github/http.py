@@ -35,6 +35,7 @@ from fortify_github.github.errors import (
     CircuitOpen,
     Conflict,
     GitHubError,
+    IncompleteList,
     NotFound,
     PermissionDenied,
     PrimaryRateLimited,
@@ -279,8 +280,13 @@ class Transport:
 
     def paginate(self, template: str, *, path: Mapping[str, object] | None = None,
                  params: Mapping[str, object] | None = None, item_key: str | None = None,
-                 cacheable: bool = False, max_pages: int | None = None) -> Iterator[Any]:
-        """Every item of a list endpoint, following ``Link: rel="next"`` up to a page cap."""
+                 cacheable: bool = False, max_pages: int | None = None,
+                 complete: bool = False) -> Iterator[Any]:
+        """Every item of a list endpoint, following ``Link: rel="next"`` up to a page cap.
+
+        ``complete``: the caller acts on what is *missing* from the list (reconciliation), so
+        reaching the cap with pages left raises ``IncompleteList`` instead of stopping.
+        """
         cap = max_pages or conf().max_pages
         query: dict[str, object] = {"per_page": PER_PAGE, **(params or {})}
         url: str | None = None
@@ -300,6 +306,8 @@ class Transport:
                 return
             if page == cap:
                 logger.warning("Stopped %s after the page cap (%d pages)", f"GET {template}", cap)
+                if complete:
+                    raise IncompleteList(f"more than {cap} pages", endpoint=f"GET {template}")
 
     def download(self, template: str, dest: Path, *, path: Mapping[str, object]) -> Path:
         """Stream a (redirected) download to ``dest``; written whole or not at all."""

@@ -84,3 +84,18 @@ def test_one_unreadable_installation_does_not_stop_the_others(github_settings):
     output = _run()
     assert f"installation {octocat.id}: could not be read (NotFound)" in output
     assert Installation.objects.get(account_login="fortify-demo").repositories.count() == 2
+
+
+def test_a_list_cut_at_the_page_cap_removes_nothing(github_settings, settings):
+    """Reconciliation acts on what is missing; a truncated list must not look like removals."""
+    _run()
+    for number in range(101):
+        github_settings.state.create_repository("octocat", f"tool-{number:03}",
+                                                files={"README.md": "tool\n"})
+    settings.GITHUB_MAX_PAGES = 1
+
+    output = _run()
+
+    octocat = sandbox_installation(github_settings, "octocat")
+    assert f"installation {octocat.id}: could not be read (IncompleteList)" in output
+    assert Repository.objects.get(full_name="octocat/hello-world").is_installed

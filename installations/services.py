@@ -101,6 +101,8 @@ def installation_suspended(data: Json) -> Installation:
     from fortify_github.github.tokens import drop_installation_token
 
     installation = installation_upsert(data)
+    if installation.status == Installation.Status.DELETED:
+        return installation  # a late event must not bring an uninstalled App back
     installation.status = Installation.Status.SUSPENDED
     installation.suspended_at = installation.suspended_at or timezone.now()
     installation.save(update_fields=["status", "suspended_at", "updated_at"])
@@ -110,6 +112,8 @@ def installation_suspended(data: Json) -> Installation:
 
 def installation_unsuspended(data: Json) -> Installation:
     installation = installation_upsert(data)
+    if installation.status == Installation.Status.DELETED:
+        return installation  # a late event must not bring an uninstalled App back
     installation.status = Installation.Status.ACTIVE
     installation.suspended_at = None
     installation.suspended_by = ""
@@ -137,8 +141,8 @@ def installation_account_renamed(installation_id: int, account: Json,
     installation.account_login = new_login
     installation.save(update_fields=["account_login", "updated_at"])
     if previous_login and previous_login != new_login:
-        for repository in installation.repositories.filter(
-                full_name__startswith=f"{previous_login}/"):
+        for repository in installation.repositories.filter(  # logins are case-insensitive
+                full_name__istartswith=f"{previous_login}/"):
             repository.full_name = f"{new_login}/{repository.name}"
             repository.save(update_fields=["full_name", "updated_at"])
     return installation

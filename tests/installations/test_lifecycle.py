@@ -273,3 +273,26 @@ def test_deleting_an_installation_drops_its_cached_token(github_settings, delive
 
     installation_token(org.id)
     assert github_settings.state.token_requests == requested + 1, "fetched anew after delete"
+
+
+def test_a_late_suspend_event_does_not_bring_back_an_uninstalled_app(installed, deliver,
+                                                                     fixture):
+    deleted = fixture("installation", "deleted")
+    deleted["installation"]["id"] = INSTALLATION_ID
+    deliver("installation", deleted)
+    for action in ("suspend", "unsuspend"):
+        late = fixture("installation", action)
+        late["installation"]["id"] = INSTALLATION_ID
+        deliver("installation", late)
+        installed.refresh_from_db()
+        assert installed.status == Installation.Status.DELETED, action
+
+
+def test_account_rename_matches_the_old_login_in_any_case(installed, deliver, fixture):
+    payload = fixture("installation_target", "renamed")
+    payload["installation"]["id"] = INSTALLATION_ID
+    old, new = payload["changes"]["login"]["from"], payload["account"]["login"]
+    installed.repositories.update(full_name=f"{old.lower()}/kept-repo")
+    deliver("installation_target", payload)
+    assert set(installed.repositories.values_list("full_name", flat=True)) == {
+        f"{new}/kept-repo"}

@@ -169,9 +169,10 @@ def complete_run_or_retry_later(scan: ScanJob, *, conclusion: str,
 
 
 def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOutput,
-                  actions: list[reporting.CheckRunAction] | None = None) -> None:
+                 actions: list[reporting.CheckRunAction] | None = None,
+                 check_run: CheckRun | None = None) -> None:
     """Complete the scan's check run once (a completed run is left as it is)."""
-    check_run = CheckRun.objects.filter(scan=scan).first()
+    check_run = check_run or CheckRun.objects.filter(scan=scan).first()
     if check_run is None or not check_run.github_id or \
             check_run.status == CheckRun.Status.COMPLETED:
         return
@@ -180,6 +181,7 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
         repository.owner, repository.name, check_run.github_id, status="completed",
         conclusion=conclusion, completed_at=timezone.now().isoformat(), output=output,
         **({"actions": actions} if actions is not None else {}))
+    check_run.annotations_sent += len(output.get("annotations", []))
     check_run.status = CheckRun.Status.COMPLETED
     check_run.conclusion = conclusion
     check_run.title = output["title"]
@@ -328,18 +330,9 @@ def report_scan(scan: ScanJob) -> None:
                                 output=batch_output)
         check_run.annotations_sent += len(batch_output.get("annotations", []))
         check_run.save(update_fields=["annotations_sent", "updated_at"])
-    last = outputs[-1]
     auto_fixable = sum(1 for finding in findings if finding.auto_fixable)
-    client.update_check_run(
-        repository.owner, repository.name, check_run.github_id, status="completed",
-        conclusion=scan.conclusion, completed_at=timezone.now().isoformat(), output=last,
-        actions=reporting.actions_for(auto_fixable))
-    check_run.annotations_sent += len(last.get("annotations", []))
-    check_run.status = CheckRun.Status.COMPLETED
-    check_run.conclusion = scan.conclusion
-    check_run.title = output["title"]
-    check_run.completed_at = timezone.now()
-    check_run.save()
+    complete_run(scan, conclusion=scan.conclusion, output=outputs[-1],
+                 actions=reporting.actions_for(auto_fixable), check_run=check_run)
 
 
 def new_reference() -> str:

@@ -202,11 +202,6 @@ def repository_for_event(installation: Installation | None, data: Json) -> Repos
     return repository
 
 
-def repository_renamed(installation: Installation | None, data: Json) -> Repository:
-    """Renamed or transferred: same id, so same history and settings, new name and owner."""
-    return repository_upsert(installation, data)
-
-
 def repository_deleted(data: Json) -> Repository | None:
     repository = Repository.objects.filter(github_id=data["id"]).first()
     if repository is None:
@@ -219,14 +214,6 @@ def repository_deleted(data: Json) -> Repository | None:
     repository.save()
     return repository
 
-
-def repository_archived(installation: Installation | None, data: Json,
-                        archived: bool) -> Repository:
-    repository = repository_upsert(installation, {**data, "archived": archived})
-    return repository
-
-
-# --- Marketplace --------------------------------------------------------------------------
 
 def marketplace_purchase_recorded(action: str, purchase: Json, effective_date: Any) -> \
         MarketplacePlan:

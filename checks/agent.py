@@ -252,7 +252,7 @@ def _select_paths(
     skipped: list[str] = []
     seen: set[str] = set()
     for raw_path in paths:
-        path = _normalise(raw_path)
+        path = repo_relative(raw_path)
         if path is None or is_excluded(path, excluded) or not _regular_file(root, path):
             skipped.append(raw_path)
             continue
@@ -262,7 +262,9 @@ def _select_paths(
     return selected, skipped
 
 
-def _normalise(path: str) -> str | None:
+def repo_relative(path: str) -> str | None:
+    """``path`` as a clean repository-relative posix path, or None when it could escape
+    the workspace (absolute, ``..``) or names nothing."""
     pure = PurePosixPath(path.replace("\\", "/"))
     parts = [part for part in pure.parts if part not in ("", ".")]
     if pure.is_absolute() or not parts or ".." in parts:

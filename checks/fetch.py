@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from checks.agent import ScanMode, ScanRequest
+from checks.agent import ScanMode, ScanRequest, repo_relative
 from checks.diff import ChangedFile
 
 logger = logging.getLogger(__name__)
@@ -30,10 +30,10 @@ class UnsafePath(ValueError):
 
 
 def safe_relative(path: str) -> PurePosixPath:
-    relative = PurePosixPath(path)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+    relative = repo_relative(path)
+    if relative is None:
         raise UnsafePath(f"refusing path {path!r}")
-    return relative
+    return PurePosixPath(relative)
 
 
 class GitHubFetcher:

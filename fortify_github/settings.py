@@ -48,11 +48,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_prometheus",
+    "django_celery_beat",
     "fortify_github",
     "accounts",
     "installations",
     "webhooks",
     "checks",
+    # The GitHub sandbox, a development and test tool: installed only so that
+    # ``manage.py sandbox`` exists (it refuses to run in production); the product never imports it.
+    "github_sandbox",
 ]
 
 MIDDLEWARE = [
@@ -170,8 +174,9 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Workers started before the broker keep retrying instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Beat's bookkeeping lives with the other local state, not in the working directory.
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its schedule and each job's last run in the database (django-celery-beat): it
+# works wherever the database does (no local file to lose), and health can read the last runs.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs run by `celery -A fortify_github worker -B`; each app adds its own entries.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Missed webhooks leave installations and repositories out of date: reconcile daily.

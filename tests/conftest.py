@@ -38,7 +38,7 @@ def sandbox():
 
 def serve_sandbox():
     """Start a seeded sandbox, hand it over, stop it, then check what the product sent it."""
-    from fortify_github.sandbox.server import SandboxServer
+    from github_sandbox.server import SandboxServer
 
     server = SandboxServer().start()
     try:
@@ -54,7 +54,7 @@ def assert_product_requests_conform(server) -> None:
     send those on purpose)."""
     from django.conf import settings
 
-    from fortify_github.sandbox.openapi import validate_logged_requests
+    from github_sandbox.openapi import validate_logged_requests
     from tests.sandbox.npm_packages import ensure_installed
 
     ensure_installed()

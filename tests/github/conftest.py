@@ -10,8 +10,8 @@ import pytest
 
 from fortify_github.github import installation_client, shared
 from fortify_github.github.client import GitHubClient
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_id_for, running_sandbox
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_id_for, running_sandbox
 
 OWNER, REPO = "fortify-demo", "payments-api"
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from fortify_github.github import app_client
 from fortify_github.github.auth import create_app_jwt
 from fortify_github.github.keys import PrivateKeyError, load_private_key
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 
 def _claims(server: SandboxServer, token: str) -> dict:

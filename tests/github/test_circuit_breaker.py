@@ -10,7 +10,7 @@ import pytest
 from fortify_github.github.breaker import circuit_state
 from fortify_github.github.client import GitHubClient
 from fortify_github.github.errors import CircuitOpen, NotFound, ServerError, is_transient
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 from tests.support.processes import wait_until
 
 from .conftest import OWNER, REPO

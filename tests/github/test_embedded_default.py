@@ -13,8 +13,8 @@ from django.db import connections
 from fortify_github.github import installation_client, shared
 from fortify_github.github.breaker import circuit_state
 from fortify_github.github.errors import CircuitOpen, SecondaryRateLimited, ServerError
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_id_for
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_id_for
 
 from .conftest import OWNER, REPO, head_sha
 

@@ -20,7 +20,7 @@ from fortify_github.github import installation_client, shared
 from fortify_github.github.client import GitHubClient
 from fortify_github.github.errors import NotFound, PermissionDenied
 from fortify_github.github.tokens import drop_installation_token, installation_token
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 from .conftest import OWNER, REPO
 
@@ -203,7 +203,7 @@ def test_an_hour_later_on_githubs_clock_the_client_recovers_by_itself(github_set
     stale. The client gets a 401, learns GitHub's time from ``Date``, and continues with one
     new token."""
     from fortify_github.github import installation_client
-    from fortify_github.sandbox.testing import installation_id_for
+    from github_sandbox.testing import installation_id_for
 
     sandbox = github_settings
     installation_id = installation_id_for(sandbox)

@@ -15,8 +15,8 @@ from fortify_github.github.auth import app_jwt
 from fortify_github.github.errors import NotFound
 from fortify_github.github.redaction import RedactSecretsFilter, redact
 from fortify_github.github.tokens import installation_token
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_id_for
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_id_for
 
 from .conftest import OWNER, REPO, head_sha
 

@@ -14,12 +14,12 @@ import pytest
 
 from fortify_github.github import app_client, installation_client, user_client
 from fortify_github.github.tokens import drop_installation_token
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_id_for
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_id_for
 
 from .conftest import OWNER, REPO, head_sha
 
-openapi = pytest.importorskip("fortify_github.sandbox.openapi")
+openapi = pytest.importorskip("github_sandbox.openapi")
 SPEC = openapi.DEFAULT_SPEC_PATH
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from fortify_github.github import app_client, installation_client
 from fortify_github.github.client import GitHubClient
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_id_for
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_id_for
 
 from .conftest import OWNER, REPO
 

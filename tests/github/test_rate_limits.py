@@ -10,8 +10,8 @@ from fortify_github.github import installation_client
 from fortify_github.github.client import GitHubClient
 from fortify_github.github.errors import PrimaryRateLimited, SecondaryRateLimited
 from fortify_github.github.ratelimit import remembered_budget
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_id_for
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_id_for
 
 from .conftest import OWNER, REPO, head_sha
 

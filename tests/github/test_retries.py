@@ -14,7 +14,7 @@ from fortify_github.github.errors import (
     ValidationFailed,
     is_transient,
 )
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 from tests.support.processes import free_port, wait_until
 
 from .conftest import OWNER, REPO, head_sha

@@ -24,7 +24,7 @@ from fortify_github.github.oauth import (
     exchange_code,
     refresh_user_token,
 )
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 OAUTH_PATH = "/login/oauth/access_token"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import app_jwt, installation_token, running_sandbox
+from github_sandbox import SandboxServer
+from github_sandbox.testing import app_jwt, installation_token, running_sandbox
 
 
 @pytest.fixture(scope="session")

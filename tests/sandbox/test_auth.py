@@ -9,8 +9,8 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import app_jwt, installation_token
+from github_sandbox import SandboxServer
+from github_sandbox.testing import app_jwt, installation_token
 
 from .conftest import Api
 
@@ -138,7 +138,7 @@ def test_date_header_follows_the_sandbox_clock():
 
     import requests
 
-    from fortify_github.sandbox.testing import running_sandbox
+    from github_sandbox.testing import running_sandbox
 
     with running_sandbox() as server:
         server.state.clock.advance(7200)

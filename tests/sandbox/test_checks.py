@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 from .conftest import Api
 

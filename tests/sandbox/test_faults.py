@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 from .conftest import Api
 

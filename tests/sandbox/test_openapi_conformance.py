@@ -10,9 +10,9 @@ import base64
 
 import pytest
 
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.openapi import load_spec, validate_exchange, validate_logged_requests
-from fortify_github.sandbox.testing import installation_id_for
+from github_sandbox import SandboxServer
+from github_sandbox.openapi import load_spec, validate_exchange, validate_logged_requests
+from github_sandbox.testing import installation_id_for
 
 from .conftest import Api
 from .npm_packages import OPENAPI_JSON, ensure_installed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 from .conftest import Api
 

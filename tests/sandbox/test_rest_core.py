@@ -9,8 +9,8 @@ import tarfile
 
 import requests
 
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox.testing import installation_token
+from github_sandbox import SandboxServer
+from github_sandbox.testing import installation_token
 
 from .conftest import Api
 

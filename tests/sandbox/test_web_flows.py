@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 from .conftest import Api
 from .receiver import Receiver

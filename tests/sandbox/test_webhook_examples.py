@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from fortify_github.sandbox import SandboxServer
-from fortify_github.sandbox import webhooks as builders
+from github_sandbox import SandboxServer
+from github_sandbox import webhooks as builders
 
 from .npm_packages import WEBHOOK_EXAMPLES, ensure_installed
 
@@ -77,7 +77,7 @@ def _payloads(sandbox: SandboxServer) -> dict[tuple[str, str], dict[str, Any]]:
     repo = pr.repo
     with state.lock:
         suite = state.check_suite_for(repo, pr.head_sha, pr.head_ref)
-        from fortify_github.sandbox.models import CheckRun
+        from github_sandbox.models import CheckRun
 
         run = CheckRun(state.next_check_run_id(), repo, suite, "Fortify", pr.head_sha,
                        state.app.id, state.clock.now(), status="completed",

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fortify_github.sandbox import SandboxServer
+from github_sandbox import SandboxServer
 
 from .conftest import Api
 from .receiver import Receiver

@@ -1,4 +1,4 @@
-"""`python -m fortify_github.sandbox --port 8900`: run the sandbox standalone for demos."""
+"""`python -m github_sandbox --port 8900`: run the sandbox standalone for demos."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
                no_seed, **options):
         if not settings.DEBUG:
             raise CommandError("The GitHub sandbox is for development: set DJANGO_DEBUG=true.")
-        from fortify_github.sandbox.server import SandboxServer
+        from github_sandbox.server import SandboxServer
 
         server = SandboxServer(port=port, seed=not no_seed, key_dir=key_dir)
         server.app.webhook_url = webhook_url

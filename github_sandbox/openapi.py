@@ -23,7 +23,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 SPEC_URI = "urn:github:api.github.com"
-DEFAULT_SPEC_PATH = (Path(__file__).resolve().parents[2] / "var/npm/node_modules/@octokit/"
+DEFAULT_SPEC_PATH = (Path(__file__).resolve().parents[1] / "var/npm/node_modules/@octokit/"
                      "openapi/generated/api.github.com.json")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Path parameters whose values may contain "/" (refs, file paths, base...head, branch names).

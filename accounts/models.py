@@ -72,3 +72,33 @@ class GitHubAuthorization(models.Model):
 
     def __str__(self) -> str:
         return f"GitHub authorization of user {self.user_id} (GitHub id {self.github_user_id})"
+
+
+class ApiToken(models.Model):
+    """A personal API token for ``/api/v1/``: shown once, kept only as a SHA-256 digest.
+
+    The token is 32 random bytes, so a fast hash is enough (nothing to brute-force as with a
+    password); the prefix lets people tell their tokens apart without revealing them.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE,
+                             related_name="api_tokens", help_text="Whose access the token has.")
+    name = models.CharField(max_length=100, help_text="What the token is for, for its owner.")
+    prefix = models.CharField(max_length=16, help_text="First characters, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True,
+                              help_text="SHA-256 of the token; the token itself is never kept.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="Revoked tokens are refused, and kept for audit.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -37,6 +37,7 @@ from checks.models import CheckRun, Finding, ScanJob
 from installations import services as installation_services
 from installations.models import Repository
 from installations.permissions import installation_allows
+from installations.plans import scan_permitted
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ def scan_pull_request(payload: Json, *, delivery: str = "") -> ScanJob | None:
         logger.info("%s is not scanned (disabled, archived or uninstalled)", repository)
         return None
     if not installation_allows(installation, "report"):
+        return None
+    if not scan_permitted(repository, pull["number"]):
+        logger.info("%s #%s: beyond the account's plan limit on private repositories; "
+                    "not scanned", repository, pull["number"])
         return None
     head_sha = pull["head"]["sha"]
     updated_at = parse_datetime(pull.get("updated_at") or "")

@@ -67,3 +67,21 @@ def complete_check_run_task(self, scan_pk: int, *, conclusion: str, output: dict
     except TransientGitHubError as error:
         raise self.retry(countdown=backoff(self.request.retries,
                                            getattr(error, "retry_after", None))) from None
+
+
+@shared_task(bind=True, name="checks.start_requested_scan", max_retries=3)
+def start_requested_scan_task(self, repository_pk: int, *, pr_number: int | None = None,
+                              branch: str = "") -> str:
+    """A scan asked for on the dashboard or the API; GitHub's answer decides what is scanned."""
+    from checks.requests import scan_request_start
+    from fortify_github.github.errors import GitHubError, TransientGitHubError
+
+    try:
+        scan = scan_request_start(repository_pk, pr_number=pr_number, branch=branch)
+    except TransientGitHubError:
+        raise self.retry(countdown=backoff(self.request.retries)) from None
+    except GitHubError as error:
+        logger.warning("requested scan of repository %s (pr %s, branch %r) not started: %s",
+                       repository_pk, pr_number, branch, type(error).__name__)
+        return "not started"
+    return str(scan.public_id) if scan else "not scanned"

@@ -49,11 +49,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prometheus",
     "django_celery_beat",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "fortify_github",
     "accounts",
     "installations",
     "webhooks",
     "checks",
+    "dashboard",
+    "api",
     # The GitHub sandbox, a development and test tool: installed only so that
     # ``manage.py sandbox`` exists (it refuses to run in production); the product never imports it.
     "github_sandbox",
@@ -274,6 +280,54 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Pages that need a person send them to sign in with GitHub (social-auth, mounted at /auth/).
+LOGIN_URL = "/auth/login/github/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+
+# --- Dashboard and REST API ------------------------------------------------------------------
+# How often a signed-in person's installations are re-checked against GitHub
+# (GET /user/installations with their token); memberships GitHub no longer confirms end then.
+FORTIFY_MEMBERSHIP_RECHECK_SECONDS = float(env_str("FORTIFY_MEMBERSHIP_RECHECK_SECONDS", "300"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+                                 "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER", "1000/hour"),
+        "anon": env_str("API_THROTTLE_ANON", "60/hour"),
+        "scan_trigger": env_str("API_THROTTLE_SCAN_TRIGGER", "30/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fortify for GitHub API",
+    "DESCRIPTION": "Installations, repositories, scans and findings of the installations you "
+                   "are a member of. Authenticate with a personal API token "
+                   "(`Authorization: Bearer <token>`, created on your account page) or a "
+                   "signed-in session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "installations.models.Severity",
+        "ScanModeEnum": "installations.models.Repository.ScanMode",
+        "ScanStatusEnum": "checks.models.ScanJob.Status",
+        "InstallationStatusEnum": "installations.models.Installation.Status",
+    },
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

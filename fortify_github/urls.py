@@ -11,6 +11,8 @@ urlpatterns = [
     path("scans/", include("checks.urls")),
     path("github/", include("installations.urls")),
     path("api/webhooks/", include("webhooks.urls")),
+    path("api/v1/", include("api.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include("django_prometheus.urls")),
     path("admin/", admin.site.urls),
 ]

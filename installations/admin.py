@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from installations.models import Installation, InstallationMembership, MarketplacePlan, Repository
+from installations.models import (
+    Installation,
+    InstallationMembership,
+    MarketplacePlan,
+    Repository,
+    SetupRun,
+)
 from installations.services import repository_set_enabled
 
 
@@ -71,4 +77,33 @@ class MarketplacePlanAdmin(admin.ModelAdmin):
     list_display = ("account_login", "plan_name", "status", "billing_cycle", "on_free_trial",
                     "pending_plan_name", "pending_effective_date")
     list_filter = ("status", "billing_cycle", "on_free_trial")
-    search_fields = ("account_login", "=account_id")
+    search_fields = ("account_login", "=account_id", "plan_name")
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(InstallationMembership)
+class InstallationMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "installation", "role", "is_primary_contact", "created_at")
+    list_filter = ("role", "is_primary_contact")
+    search_fields = ("user__username", "user__github_login", "user__email",
+                     "installation__account_login", "=installation__installation_id")
+    raw_id_fields = ("user", "installation")
+
+
+@admin.register(SetupRun)
+class SetupRunAdmin(admin.ModelAdmin):
+    """The setup wizard's bulk applications, with what each repository got."""
+
+    list_display = ("installation", "requested_by", "status", "progress", "created_at",
+                    "finished_at")
+    list_filter = ("status",)
+    search_fields = ("installation__account_login", "requested_by__username")
+    readonly_fields = ("installation", "requested_by", "items", "results", "status",
+                       "created_at", "finished_at")
+
+    @admin.display(description="done")
+    def progress(self, obj: SetupRun) -> str:
+        return f"{obj.done}/{obj.total}"
+
+    def has_add_permission(self, request) -> bool:
+        return False

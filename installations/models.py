@@ -134,6 +134,10 @@ class Repository(models.Model):
                                       help_text="The branch branch protection applies to.")
     languages = models.JSONField(default=dict, blank=True,
                                  help_text="Bytes of code per language, from GitHub.")
+    frameworks = models.JSONField(default=list, blank=True,
+                                  help_text="Frameworks found in manifest files (setup wizard).")
+    detected_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When languages and frameworks were detected.")
     is_installed = models.BooleanField(
         default=True, help_text="Covered by an installation now (false once removed from it).")
     removed_at = models.DateTimeField(null=True, blank=True,
@@ -239,3 +243,43 @@ class MarketplacePlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_login}: {self.plan_name or 'no plan'} ({self.status})"
+
+
+class SetupRun(models.Model):
+    """One application of the setup wizard's choices, done in the background.
+
+    ``items`` is the choice per repository; ``results`` grows as the task applies them, so the
+    progress page can show what is done and what went wrong, repository by repository.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    installation = models.ForeignKey(Installation, on_delete=models.CASCADE,
+                                     related_name="setup_runs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    items = models.JSONField(
+        default=list, help_text="[{repository, enabled, failure_threshold, protect_branch}]")
+    results = models.JSONField(default=list, blank=True,
+                               help_text="[{repository, full_name, outcome, message}] so far.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"setup of {self.installation} ({self.status}, {self.done}/{self.total})"
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> int:
+        return len(self.results)

@@ -47,7 +47,8 @@ def installation_upsert(data: Json, *, setup_source: str | None = None) -> Insta
     }
     installation, created = Installation.objects.get_or_create(
         installation_id=data["id"],
-        defaults={**defaults, "setup_source": setup_source or Installation.SetupSource.DIRECT},
+        defaults={**defaults, "setup_source": setup_source or _default_setup_source(
+            defaults["account_id"])},
     )
     if not created:
         for field, value in defaults.items():
@@ -62,6 +63,13 @@ def installation_upsert(data: Json, *, setup_source: str | None = None) -> Insta
     installation.suspended_by = suspended_by.get("login", "") if suspended_at else ""
     installation.save()
     return installation
+
+
+def _default_setup_source(account_id: int) -> str:
+    """With no pending install request: Marketplace when the account bought a plan there."""
+    if MarketplacePlan.objects.filter(account_id=account_id).exists():
+        return Installation.SetupSource.MARKETPLACE
+    return Installation.SetupSource.DIRECT
 
 
 def installation_created(data: Json, repositories: Iterable[Json]) -> Installation:
@@ -254,6 +262,11 @@ def marketplace_purchase_recorded(action: str, purchase: Json, effective_date: A
         record.pending_plan_name, record.pending_plan_id = "", None
         record.pending_effective_date = None
     record.save()
+    if action == "purchased":
+        # The purchase can arrive after the install: the installation came from Marketplace.
+        Installation.objects.filter(account_id=record.account_id,
+                                    setup_source=Installation.SetupSource.DIRECT).update(
+            setup_source=Installation.SetupSource.MARKETPLACE)
     return record
 
 

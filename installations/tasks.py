@@ -11,3 +11,28 @@ def sync_installations_task() -> int:
     from installations.sync import sync_installations
 
     return len(sync_installations().changes)
+
+
+@shared_task(bind=True, name="installations.apply_setup_run", max_retries=5)
+def apply_setup_run_task(self, run_pk: int) -> str:
+    """Apply a setup wizard's choice; transient GitHub errors retry from where it stopped."""
+    from fortify_github.github.errors import TransientGitHubError
+    from installations.setup import setup_run_apply, setup_run_fail
+
+    try:
+        return setup_run_apply(run_pk).status
+    except TransientGitHubError as error:
+        if self.request.retries < self.max_retries:
+            raise self.retry(countdown=min(2 ** self.request.retries * 5, 120)) from None
+        setup_run_fail(run_pk, type(error).__name__)
+        return "failed"
+
+
+@shared_task(name="installations.detect_repositories")
+def detect_repositories_task(installation_pk: int) -> int:
+    """Languages and frameworks of an installation's repositories, for the setup wizard."""
+    from installations.detection import installation_detect
+    from installations.models import Installation
+
+    installation = Installation.objects.filter(pk=installation_pk).first()
+    return installation_detect(installation) if installation else 0

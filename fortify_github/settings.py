@@ -281,8 +281,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# Pages that need a person send them to sign in with GitHub (social-auth, mounted at /auth/).
-LOGIN_URL = "/auth/login/github/"
+# Pages that need a person send them to the sign-in page (Sign in with GitHub, under /auth/).
+LOGIN_URL = "/auth/sign-in/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 
 # --- Dashboard and REST API ------------------------------------------------------------------
@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
                                 "rest_framework.filters.OrderingFilter"],

@@ -226,6 +226,9 @@ class MarketplacePlan(models.Model):
     account_type = models.CharField(max_length=16, choices=Installation.AccountType.choices)
     plan_id = models.PositiveBigIntegerField(null=True, blank=True)
     plan_name = models.CharField(max_length=255, blank=True)
+    price_model = models.CharField(
+        max_length=16, blank=True,
+        help_text="GitHub's price model: FREE, FLAT_RATE or PER_UNIT (unit_count then counts).")
     billing_cycle = models.CharField(max_length=16, blank=True, help_text="monthly or yearly.")
     unit_count = models.PositiveIntegerField(null=True, blank=True)
     on_free_trial = models.BooleanField(default=False)

@@ -16,7 +16,7 @@ from datetime import datetime
 from installations.models import Installation, MarketplacePlan, Repository
 
 # Private repositories scanned per plan name (case-insensitive); None = no limit.
-# Per-unit plans (unit_count set) allow unit_count private repositories instead.
+# Per-unit plans allow unit_count private repositories instead; FREE-priced plans the free count.
 PRIVATE_REPOSITORY_LIMITS: dict[str, int | None] = {
     "free": 1,
     "team": 10,
@@ -50,9 +50,14 @@ class Allowance:
         return f"{self.private_repositories} private repositor{plural}"
 
 
-def private_repository_limit(plan_name: str, unit_count: int | None) -> int | None:
-    if unit_count:
+def private_repository_limit(plan_name: str, price_model: str = "",
+                             unit_count: int | None = None) -> int | None:
+    """A per-unit plan buys ``unit_count`` private repositories; a free plan the free count;
+    other plans by name; a plan we do not know is not limited (never punish a payer)."""
+    if price_model == "PER_UNIT" and unit_count:
         return unit_count
+    if price_model == "FREE":
+        return PRIVATE_REPOSITORY_LIMITS["free"]
     return PRIVATE_REPOSITORY_LIMITS.get(plan_name.strip().lower())
 
 
@@ -64,11 +69,12 @@ def allowance_for_account(account_id: int) -> Allowance:
     if plan.status == MarketplacePlan.Status.CANCELLED:
         return Allowance(plan_name=f"{FREE_PLAN_NAME} (plan cancelled)", source="cancelled",
                          private_repositories=PRIVATE_REPOSITORY_LIMITS["free"])
-    pending_limit = (private_repository_limit(plan.pending_plan_name, None)
+    pending_limit = (private_repository_limit(plan.pending_plan_name)
                      if plan.pending_plan_name else None)
     return Allowance(
         plan_name=plan.plan_name or "Unnamed plan", source="marketplace",
-        private_repositories=private_repository_limit(plan.plan_name, plan.unit_count),
+        private_repositories=private_repository_limit(plan.plan_name, plan.price_model,
+                                                      plan.unit_count),
         on_free_trial=plan.on_free_trial, free_trial_ends_on=plan.free_trial_ends_on,
         pending_plan_name=plan.pending_plan_name, pending_private_repositories=pending_limit,
         pending_effective_date=plan.pending_effective_date,

@@ -239,6 +239,7 @@ def marketplace_purchase_recorded(action: str, purchase: Json, effective_date: A
     if action in {"purchased", "changed"}:
         record.plan_id = plan.get("id")
         record.plan_name = plan.get("name", "")
+        record.price_model = plan.get("price_model") or ""
         record.billing_cycle = purchase.get("billing_cycle") or ""
         record.unit_count = purchase.get("unit_count")
         record.on_free_trial = bool(purchase.get("on_free_trial"))

@@ -1,7 +1,8 @@
 """Languages and frameworks of a repository, for the setup wizard.
 
-Languages come from GitHub's languages API; frameworks from the manifest files at the
-repository's root (dependency names only, no code is run). Runs in a task: it calls GitHub.
+Languages come from GitHub's languages API; frameworks from the manifest files at the root
+of the default branch (its git tree, then the manifests' blobs: dependency names only, no code
+is run). Runs in a task: it calls GitHub.
 """
 
 from __future__ import annotations
@@ -58,19 +59,23 @@ def _decode(item: dict) -> str | None:
 
 
 def repository_detect(repository: Repository) -> Repository:
-    """Ask GitHub for the repository's languages and root manifests; store what they say."""
+    """Ask GitHub for the repository's languages and root manifests; store what they say.
+
+    Raises ``GitHubError`` (an empty repository has no tree: 404/409).
+    """
     from fortify_github.github import installation_client
 
     client = installation_client(repository.installation.installation_id)
-    languages = client.get_repository_languages(repository.owner, repository.name)
-    listing = client.get_contents(repository.owner, repository.name, "")
+    owner, name = repository.owner, repository.name
+    languages = client.get_repository_languages(owner, name)
+    root = client.get_tree(owner, name, repository.default_branch)  # the root, not recursive
     manifests: dict[str, str] = {}
-    for item in listing if isinstance(listing, list) else []:
-        if (item.get("type") == "file" and item.get("name") in MANIFEST_FRAMEWORKS
-                and (item.get("size") or 0) <= MAX_MANIFEST_BYTES):
-            text = _decode(client.get_contents(repository.owner, repository.name, item["path"]))
+    for entry in root.get("tree") or []:
+        if (entry.get("type") == "blob" and entry.get("path") in MANIFEST_FRAMEWORKS
+                and (entry.get("size") or 0) <= MAX_MANIFEST_BYTES):
+            text = _decode(client.get_blob(owner, name, entry["sha"]))
             if text is not None:
-                manifests[item["name"]] = text
+                manifests[entry["path"]] = text
     repository.languages = dict(languages)
     repository.frameworks = frameworks_in(manifests)
     repository.detected_at = timezone.now()

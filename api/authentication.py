@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.tokens import api_token_authenticate
+from dashboard.access import memberships_recheck_if_due
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -27,17 +28,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         user = api_token_authenticate(raw)
         if user is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked token.")
-        memberships_recheck(user)
+        memberships_recheck_if_due(user)
         return (user, None)
 
     def authenticate_header(self, request) -> str:
         return self.keyword
-
-
-def memberships_recheck(user) -> None:
-    from installations.access import memberships_recheck_if_due
-
-    memberships_recheck_if_due(user)
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

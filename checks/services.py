@@ -52,9 +52,23 @@ def scan_url(scan: ScanJob) -> str:
 
 
 def _client(scan: ScanJob):
-    from fortify_github.github import installation_client
+    from fortify_github.github import installation_client, user_client
 
+    if scan.installation is None and scan.requested_by_id is not None:
+        # A free scan of a repository the App is not installed on: read it as the person
+        # who asked, so GitHub decides what they may scan.
+        from accounts.services import user_access_token
+
+        token = user_access_token(scan.requested_by)
+        if token is None:
+            raise NoReader("The requester must sign in again.")
+        return user_client(token)
     return installation_client(scan.installation.installation_id)
+
+
+class NoReader(Exception):
+    """Nobody left whose token may read the repository (a free scan's requester signed out
+    of GitHub's grant)."""
 
 
 # --- trigger ------------------------------------------------------------------------------
@@ -231,14 +245,20 @@ def run_scan(scan_pk: int) -> ScanJob:
         # Redelivered again and again (a worker killed mid-scan each time): stop trying.
         fail_scan(scan.pk, reason="The scan never finished: its worker was lost.")
         return ScanJob.objects.get(pk=scan.pk)
-    if not installation_allows(scan.installation, "read_code"):
+    if scan.installation is not None and not installation_allows(scan.installation,
+                                                                   "read_code"):
         message = scan.installation.permission_warnings["read_code"]["message"]
         fail_scan(scan.pk, reason="The App lacks contents:read.", conclusion="action_required",
                   output={"title": "Fortify needs permission to read the code",
                           "summary": message})
         return ScanJob.objects.get(pk=scan.pk)
     repository = scan.repository
-    fetcher = GitHubFetcher(_client(scan), repository.owner, repository.name)
+    try:
+        client = _client(scan)
+    except NoReader as error:
+        fail_scan(scan.pk, reason=str(error))
+        return ScanJob.objects.get(pk=scan.pk)
+    fetcher = GitHubFetcher(client, repository.owner, repository.name)
     mode = ScanMode(scan.mode)
     changed_files = (tuple(fetcher.changed_files(scan.pr_number, scan.base_sha, scan.head_sha))
                      if mode == ScanMode.PR_DIFF and scan.pr_number else ())
@@ -246,7 +266,8 @@ def run_scan(scan_pk: int) -> ScanJob:
         mode=mode, changed_files=changed_files, threshold=Severity(scan.failure_threshold),
         excluded=tuple(repository.excluded_paths), timeout=settings.SCAN_TIMEOUT_SECONDS,
         repository=repository.full_name, head_sha=scan.head_sha, base_sha=scan.base_sha,
-        installation_id=scan.installation.installation_id, pull_number=scan.pr_number,
+        installation_id=scan.installation.installation_id if scan.installation else None,
+        pull_number=scan.pr_number,
     )
     try:
         result = scan_agent_for(scan, fetcher).scan(request)
@@ -369,16 +390,27 @@ def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None,
 
 # --- free scan ----------------------------------------------------------------------------
 
-def free_scan(repository: Repository) -> ScanJob:
-    """Scan the default branch in ``full`` mode and keep the findings; no check run."""
-    from checks.tasks import run_scan_task
-    from fortify_github.github import installation_client
+def free_scan(repository: Repository, *, requested_by=None, head_sha: str = "") -> ScanJob:
+    """Scan the default branch in ``full`` mode and keep the findings; no check run.
 
-    client = installation_client(repository.installation.installation_id)
-    branch = client.get_branch(repository.owner, repository.name, repository.default_branch)
+    With ``requested_by`` and no active installation on the repository, the code is read
+    with that user's token; ``head_sha`` (already looked up by the caller) saves a call.
+    """
+    from checks.tasks import run_scan_task
+
+    installation = repository.installation
+    if installation is not None and not (installation.is_active and repository.is_installed):
+        installation = None
+    if not head_sha:
+        from fortify_github.github import installation_client
+
+        client = installation_client(installation.installation_id)
+        branch = client.get_branch(repository.owner, repository.name,
+                                   repository.default_branch)
+        head_sha = branch["commit"]["sha"]
     scan = ScanJob.objects.create(
-        repository=repository, installation=repository.installation,
-        trigger=ScanJob.Trigger.FREE_SCAN, head_sha=branch["commit"]["sha"],
+        repository=repository, installation=installation, requested_by=requested_by,
+        trigger=ScanJob.Trigger.FREE_SCAN, head_sha=head_sha,
         head_branch=repository.default_branch, mode=ScanJob.Mode.FULL,
         failure_threshold=repository.failure_threshold)
     transaction.on_commit(lambda: run_scan_task.delay(scan.pk))

@@ -3,13 +3,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import social_urlpatterns
 from fortify_github import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health_view, name="health"),
     path("scans/", include("checks.urls")),
-    path("github/", include("installations.urls")),
+    path("auth/", include("accounts.urls")),
+    path("auth/", include(social_urlpatterns)),
+    path("onboarding/", include("onboarding.urls")),
+    path("github/", include("onboarding.setup_urls")),
     path("api/webhooks/", include("webhooks.urls")),
     path("api/v1/", include("api.urls")),
     path("dashboard/", include("dashboard.urls")),

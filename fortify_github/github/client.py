@@ -455,6 +455,12 @@ class GitHubClient:
         """https://docs.github.com/rest/apps/installations#list-app-installations-accessible-to-the-user-access-token"""
         return self.transport.paginate("/user/installations", item_key="installations")
 
+    def list_user_installation_repositories(self, installation_id: int) -> Iterator[JSON]:
+        """https://docs.github.com/rest/apps/installations#list-repositories-accessible-to-the-user-access-token"""
+        return self.transport.paginate("/user/installations/{installation_id}/repositories",
+                                       path={"installation_id": installation_id},
+                                       item_key="repositories")
+
     # ---- meta -------------------------------------------------------------------------------
 
     def get_rate_limit(self) -> JSON:

@@ -289,7 +289,13 @@ def test_free_scan_keeps_findings_of_the_whole_default_branch_without_a_check_ru
 
 
 def test_scan_page_lists_the_findings(org, deliver, client):
+    from tests.support.people import make_member, make_user
+
     _payload, scan, _run = open_and_scan(org, deliver, "web-frontend", "vuln/eval-injection")
+    assert client.get(f"/scans/{scan.public_id}").status_code == 302  # members only
+    member = make_user("member")
+    make_member(member, scan.installation, "member")
+    client.force_login(member)
     response = client.get(f"/scans/{scan.public_id}")
     assert response.status_code == 200
     body = response.content.decode()

@@ -87,7 +87,7 @@ def test_removed_on_github_loses_access_at_the_next_recheck(client, world, setti
     cache.clear()  # the re-check interval has passed
     assert client.get(url).status_code == 404
     assert client.get(f"/scans/{world['demo_scan'].public_id}").status_code == 404
-    assert not octocat.installation_memberships.exists()
+    assert not octocat.installation_memberships.filter(installation=world["demo"]).exists()
     assert sandbox.state.requests_to("GET", "/user/installations")
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import ApiToken, GitHubAuthorization, User
+from accounts.models import ApiToken, GitHubAuthorization, Invitation, User
 
 
 @admin.register(User)
@@ -57,3 +57,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} token(s) revoked.")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations to pending accounts (the signed link itself is never stored)."""
+
+    list_display = ("user", "installation", "email", "created_at", "sent_at", "used_at",
+                    "expires_at")
+    list_filter = (("used_at", admin.EmptyFieldListFilter),)
+    search_fields = ("user__username", "user__github_login", "email",
+                     "installation__account_login")
+    readonly_fields = ("user", "installation", "email", "created_at", "expires_at", "sent_at",
+                       "used_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

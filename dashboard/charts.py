@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 SERIES = [("CRITICAL", "#82071e"), ("HIGH", "#cf222e"), ("MEDIUM", "#9a6700"),
           ("LOW", "#59636e")]
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 220, 40, 16, 16, 36
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 230, 40, 16, 16, 50
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,10 @@ def trend_svg(points: list[TrendPoint], *, title: str) -> str:
              f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#d1d9e0"/>',
              f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" font-size="11">{peak}</text>',
              f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end" font-size="11">0</text>',
-             f'<text x="{LEFT}" y="{HEIGHT - 8}" font-size="11">{escape(points[0].label)}</text>',
-             f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" text-anchor="end" font-size="11">'
-             f'{escape(points[-1].label)}</text>']
+             f'<text x="{LEFT}" y="{TOP + plot_h + 14}" font-size="11">'
+             f'{escape(points[0].label)}</text>',
+             f'<text x="{WIDTH - RIGHT}" y="{TOP + plot_h + 14}" text-anchor="end" '
+             f'font-size="11">{escape(points[-1].label)}</text>']
     for index, (severity, colour) in enumerate(SERIES):
         coords = " ".join(f"{x(i):.1f},{y(p.counts.get(severity, 0)):.1f}"
                           for i, p in enumerate(points))
@@ -55,8 +56,8 @@ def trend_svg(points: list[TrendPoint], *, title: str) -> str:
                          f'r="2.5" fill="{colour}"><title>{escape(p.label)}: '
                          f'{p.counts.get(severity, 0)} {severity.lower()}</title></circle>')
         legend_x = LEFT + 12 + index * 90
-        parts.append(f'<rect x="{legend_x}" y="{HEIGHT - 28}" width="10" height="10" '
-                     f'fill="{colour}"/><text x="{legend_x + 14}" y="{HEIGHT - 19}" '
+        parts.append(f'<rect x="{legend_x}" y="{HEIGHT - 16}" width="10" height="10" '
+                     f'fill="{colour}"/><text x="{legend_x + 14}" y="{HEIGHT - 7}" '
                      f'font-size="11">{severity.title()}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from checks.models import ScanJob
-from installations.models import Repository, Severity
+from installations.models import Repository
 
 
 class RepositorySettingsForm(forms.ModelForm):
@@ -61,4 +61,3 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'CI export'.")
 
 
-SEVERITY_CHOICES = Severity.choices

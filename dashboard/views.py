@@ -19,7 +19,7 @@ from dashboard.access import member_required
 from dashboard.charts import trend_svg
 from dashboard.forms import ApiTokenForm, RepositorySettingsForm, ScanFilterForm
 from installations import plans
-from installations.access import can_manage, installations_for, repositories_for
+from installations.access import can_manage, installations_for, repositories_for, scans_for
 from installations.models import Installation, Repository, SetupRun, Severity
 from installations.setup import RepositoryChoice, setup_run_start
 
@@ -30,6 +30,24 @@ def _grant_url(installation: Installation) -> str:
         return (f"{settings.GITHUB_WEB_URL}/organizations/{installation.account_login}"
                 f"/settings/installations/{installation.installation_id}")
     return f"{settings.GITHUB_WEB_URL}/settings/installations/{installation.installation_id}"
+
+
+@require_GET
+@member_required
+def scan_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """One scan and its findings, with the code and a link to the lines on GitHub (the check
+    run's ``details_url``).
+
+    Anyone may hold the link (it is on the pull request), so the link is not the key: a
+    person who is not a member of the installation gets sign-in, then 404.
+    """
+    scan = get_object_or_404(scans_for(request.user).select_related("repository"),
+                             public_id=public_id)
+    findings = [(finding, selectors.github_line_url(
+        settings.GITHUB_WEB_URL, scan, finding.path, finding.start_line, finding.end_line))
+        for finding in scan.findings.all()]
+    return render(request, "checks/scan_detail.html",
+                  {"scan": scan, "findings": findings, "counts": scan.counts})
 
 
 @require_GET

@@ -9,7 +9,7 @@ from fortify_github import views
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health_view, name="health"),
-    path("scans/", include("checks.urls")),
+    path("scans/", include("dashboard.scan_urls")),
     path("auth/", include("accounts.urls")),
     path("auth/", include(social_urlpatterns)),
     path("onboarding/", include("onboarding.urls")),

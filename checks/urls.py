@@ -1,8 +1,0 @@
-from django.urls import path
-
-from checks import views
-
-app_name = "checks"
-urlpatterns = [
-    path("<uuid:public_id>", views.scan_detail, name="scan-detail"),
-]

@@ -15,13 +15,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from api import filters, serializers
 from api.permissions import ManagesInstallation
 from checks.requests import scan_request_queue
-from installations.access import (
-    can_manage,
-    findings_for,
-    installations_for,
-    repositories_for,
-    scans_for,
-)
+from checks.selectors import findings_for, scans_for
+from installations.access import can_manage, installations_for, repositories_for
 from installations.services import repository_configure
 from installations.setup import RepositoryChoice, setup_run_start
 

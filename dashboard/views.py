@@ -14,12 +14,13 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.tokens import api_token_create, api_token_revoke
+from checks.selectors import scans_for
 from dashboard import selectors
 from dashboard.access import member_required
 from dashboard.charts import trend_svg
 from dashboard.forms import ApiTokenForm, RepositorySettingsForm, ScanFilterForm
 from installations import plans
-from installations.access import can_manage, installations_for, repositories_for, scans_for
+from installations.access import can_manage, installations_for, repositories_for
 from installations.models import Installation, Repository, SetupRun, Severity
 from installations.setup import RepositoryChoice, setup_run_start
 

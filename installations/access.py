@@ -1,7 +1,8 @@
 """Who may see what: every page and API endpoint reads through these selectors.
 
 A person sees an installation only through an ``InstallationMembership``; everything else
-(repositories, scans, findings) is reached through the installations they are members of.
+(repositories here; scans and findings in ``checks.selectors``) is reached through the
+installations they are members of.
 Objects outside that set are answered as if they did not exist (404), never 403, so their
 existence is not revealed.
 """
@@ -24,18 +25,6 @@ def installations_for(user) -> QuerySet[Installation]:
 
 def repositories_for(user) -> QuerySet[Repository]:
     return Repository.objects.filter(installation__in=installations_for(user))
-
-
-def scans_for(user):
-    from checks.models import ScanJob
-
-    return ScanJob.objects.filter(repository__installation__in=installations_for(user))
-
-
-def findings_for(user):
-    from checks.models import Finding
-
-    return Finding.objects.filter(scan__repository__installation__in=installations_for(user))
 
 
 def can_manage(user, installation: Installation) -> bool:

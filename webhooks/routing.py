@@ -40,7 +40,7 @@ class RoutingError(Exception):
     """A subscription that contradicts another: raised at start-up, when apps register."""
 
 
-def handler_name(handler: Handler) -> str:
+def handler_name(handler: Callable[..., object]) -> str:
     """A stable name for a handler: its module and qualified name."""
     return f"{handler.__module__}.{getattr(handler, '__qualname__', repr(handler))}"
 

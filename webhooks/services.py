@@ -226,13 +226,14 @@ def _process(event: WebhookEvent, active: Router) -> ProcessOutcome:
     for step in active.pre_dispatch_steps():
         name = handler_name(step)
         try:
-            reason = step(event)
+            why_ignored = step(event)
         except Exception as error:
             _record_failure(elog, name, error, results, transient_waits, errors)
             break
-        if reason:
-            _finish(event, status=Status.IGNORED, reason=reason, error="", started=started)
-            elog.info("ignored before dispatch by %s: %s", name, reason)
+        if why_ignored:
+            _finish(event, status=Status.IGNORED, reason=why_ignored, error="",
+                    started=started)
+            elog.info("ignored before dispatch by %s: %s", name, why_ignored)
             return ProcessOutcome(status=Status.IGNORED)
         results.pop(name, None)
     else:

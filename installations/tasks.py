@@ -16,6 +16,7 @@ def sync_installations_task() -> int:
 @shared_task(bind=True, name="installations.apply_setup_run", max_retries=5)
 def apply_setup_run_task(self, run_pk: int) -> str:
     """Apply a setup wizard's choice; transient GitHub errors retry from where it stopped."""
+    from fortify_github.backoff import backoff_delay
     from fortify_github.github.errors import TransientGitHubError
     from installations.setup import setup_run_apply, setup_run_fail
 
@@ -23,7 +24,9 @@ def apply_setup_run_task(self, run_pk: int) -> str:
         return setup_run_apply(run_pk).status
     except TransientGitHubError as error:
         if self.request.retries < self.max_retries:
-            raise self.retry(countdown=min(2 ** self.request.retries * 5, 120)) from None
+            delay = backoff_delay(self.request.retries + 1, base=5, cap=120,
+                                  hinted=getattr(error, "retry_after", None))
+            raise self.retry(countdown=delay) from None
         setup_run_fail(run_pk, type(error).__name__)
         return "failed"
 

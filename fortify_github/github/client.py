@@ -447,6 +447,10 @@ class GitHubClient:
         """https://docs.github.com/rest/users/users#get-the-authenticated-user"""
         return self._get("/user")
 
+    def get_user(self, username: str) -> JSON:
+        """https://docs.github.com/rest/users/users#get-a-user"""
+        return self._get("/users/{username}", username=username)
+
     def list_user_emails(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user"""
         return self.transport.paginate("/user/emails")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from ..models import Account, Installation
 from ..ratelimit import LIMITS, WINDOW_SECONDS
-from ..representations import installation_json, private_user_json, repository_json
+from ..representations import (
+    installation_json,
+    private_user_json,
+    public_user_json,
+    repository_json,
+)
 from .framework import ApiError, Context, Reply, not_found, route
 
 
@@ -29,6 +34,15 @@ def get_user(ctx: Context) -> Reply:
     user = _user(ctx)
     owned = sum(1 for r in ctx.state.repositories.values() if r.owner is user)
     return Reply(body=private_user_json(user, ctx.base, owned))
+
+
+@route("GET", "/users/<username>", auth="any")
+def get_user_by_username(ctx: Context, username: str) -> Reply:
+    """https://docs.github.com/rest/users/users#get-a-user"""
+    account = ctx.state.accounts.get(username.lower())
+    if account is None:
+        raise not_found()
+    return Reply(body=public_user_json(account, ctx.base))
 
 
 @route("GET", "/user/emails", auth="user")

@@ -147,8 +147,8 @@ def install_request_create(user: User, scan: ScanJob, *,
     return InstallPlan(request=request, redirect_url=url)
 
 
-def install_request_verify(state: str, user: User) -> InstallRequest:
-    """The install request a ``state`` names, if it is this user's, unused and unexpired."""
+def install_request_from_state(state: str) -> InstallRequest:
+    """The install request a ``state`` we signed names (expired or forged ones refused)."""
     try:
         data = signing.loads(state, salt=STATE_SALT,
                              max_age=timedelta(seconds=settings.INSTALL_REQUEST_MAX_AGE))
@@ -160,6 +160,12 @@ def install_request_verify(state: str, user: User) -> InstallRequest:
     request = InstallRequest.objects.filter(pk=data.get("r"), nonce=data.get("n")).first()
     if request is None:
         raise OnboardingError("The state GitHub sent back is not one Fortify issued.")
+    return request
+
+
+def install_request_verify(state: str, user: User) -> InstallRequest:
+    """The install request a ``state`` names, if it is this user's, unused and unexpired."""
+    request = install_request_from_state(state)
     if request.user_id != user.pk:
         raise OnboardingError("This install was started by another Fortify account; sign in "
                               "as that account, or start your own from a scan.")

@@ -99,9 +99,10 @@ def github_setup(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if not state:
         return _direct_setup(request, action)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     try:
+        if not request.user.is_authenticated:
+            services.install_request_from_state(state)  # a forged state needs no sign-in
+            return redirect_to_login(request.get_full_path())
         outcome = services.setup_complete(
             user=request.user, state=state, installation_id=request.GET.get("installation_id", ""),
             setup_action=action)

@@ -129,9 +129,11 @@ def test_a_tampered_or_unknown_state_is_refused(client, octocat, synced):
 
 
 @pytest.mark.django_db
-def test_a_signed_out_visitor_is_sent_to_sign_in_first(client, synced):
+def test_a_signed_out_visitor_with_a_real_state_is_sent_to_sign_in_first(client, synced):
+    someone, _ = user_link_github(github_id=424242, login="someone-else")
+    _, state = _request_for(someone)
     response = client.get("/github/setup", {"installation_id": 1, "setup_action": "install",
-                                            "state": "anything"})
+                                            "state": state})
     assert response.status_code == 302 and response["Location"].startswith("/auth/sign-in/")
 
 

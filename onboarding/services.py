@@ -199,6 +199,20 @@ def _installation_visible_to(user: User, installation_id: int) -> dict[str, Any]
                           "installations your account can access, so nothing was linked.")
 
 
+def _installation_upsert(data: dict[str, Any]) -> Installation:
+    """The ``installation.created`` webhook may be recording the same row this instant: if
+    its insert wins, ours becomes an update."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            return installation_services.installation_upsert(
+                data, setup_source=Installation.SetupSource.ONBOARDING)
+    except IntegrityError:
+        return installation_services.installation_upsert(
+            data, setup_source=Installation.SetupSource.ONBOARDING)
+
+
 @dataclass
 class SetupOutcome:
     request: InstallRequest
@@ -229,8 +243,7 @@ def setup_complete(*, user: User, state: str, installation_id: str,
                               "now; reload this page in a minute.") from error
     with transaction.atomic():
         _consume(request)
-        installation = installation_services.installation_upsert(
-            data, setup_source=Installation.SetupSource.ONBOARDING)
+        installation = _installation_upsert(data)
         for repo in repositories:
             installation_services.repository_upsert(installation, repo)
         role = (InstallationMembership.Role.OWNER if user.github_id == installation.account_id

@@ -144,6 +144,9 @@ def install_request(request: HttpRequest, pk: int) -> HttpResponse:
     settling = (install.status == InstallRequest.Status.COMPLETED and repository is not None
                 and repository.enabled and repository.branch_protection_status
                 == Repository.ProtectionStatus.NOT_CONFIGURED)
+    membership = install.installation.memberships.filter(user=request.user).first() if \
+        install.installation else None
     return render(request, "onboarding/install_request.html", {
         "install": install, "repository": repository, "settling": settling,
+        "membership": membership,
         "statuses": InstallRequest.Status, "protection": Repository.ProtectionStatus})

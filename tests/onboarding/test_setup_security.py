@@ -163,3 +163,27 @@ def test_no_page_shows_another_users_scan_or_install_request(client, octocat):
     someone, _ = user_link_github(github_id=424242, login="someone-else")
     request, _ = _request_for(someone)
     assert client.get(f"/onboarding/requests/{request.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_member_request_on_github_comes_back_as_awaiting_approval(client, octocat, synced):
+    import requests
+
+    synced.app.setup_url = "http://testserver/github/setup"
+    synced.state.create_org("big-corp", admins=("the-boss",), members=("octocat",))
+    request, state = _request_for(octocat, target="big-corp")
+    install_page = f"{synced.url}/apps/{synced.app.slug}/installations/new"
+    page = requests.get(install_page, params={"state": state}, timeout=10).text
+    assert "big-corp" in page and "Request</button>" in page
+    asked = requests.post(install_page, allow_redirects=False, timeout=10, data={
+        "account": "big-corp", "request": "1", "state": state})
+    assert asked.status_code == 302
+    location = asked.headers["Location"].removeprefix("http://testserver")
+    assert "setup_action=request" in location and "installation_id" not in location
+    assert synced.state.installation_requests == [
+        {"account": "big-corp", "requester": "octocat", "repositories": []}]
+    response = client.get(location, follow=True)
+    assert "Waiting for approval" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == InstallRequest.Status.AWAITING_APPROVAL
+    assert _nothing_linked(octocat)

@@ -467,6 +467,10 @@ class GitHubClient:
         """https://docs.github.com/rest/users/users#get-a-user"""
         return self._get("/users/{username}", username=username)
 
+    def get_org_membership_for_authenticated_user(self, org: str) -> JSON:
+        """https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user"""
+        return self._get("/user/memberships/orgs/{org}", org=org)
+
     def list_user_emails(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user"""
         return self.transport.paginate("/user/emails")

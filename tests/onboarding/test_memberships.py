@@ -4,9 +4,11 @@ when GitHub stops listing an installation, revokes the grant, or removes an org 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from accounts.models import GitHubAuthorization
 from installations.models import InstallationMembership
+from installations.sync import sync_installations
 from onboarding.memberships import memberships_recheck
 
 
@@ -50,3 +52,18 @@ def test_an_organization_member_removed_loses_that_organizations_installations(
     event = deliver("organization", payload)
     assert event.status == "completed"
     assert _accounts(user) == {"octocat"}
+
+
+@pytest.mark.django_db
+def test_roles_follow_github_owner_admin_member(synced, sign_in):
+    synced.state.create_org("team-x", admins=("octocat",), members=("mona-contrib",))
+    synced.state.create_installation("team-x", notify=False)
+    sync_installations()
+    octocat = sign_in("octocat")
+    mona = sign_in("mona-contrib", client=Client())
+    role = {(m.user.github_login, m.installation.account_login): m.role
+            for m in InstallationMembership.objects.select_related("user", "installation")}
+    assert role[("octocat", "team-x")] == "admin"
+    assert role[("octocat", "octocat")] == "owner"
+    assert role[("mona-contrib", "team-x")] == "member"
+    assert octocat.pk != mona.pk

@@ -25,10 +25,10 @@ def test_sign_in_stores_identity_tokens_encrypted_and_memberships(client, synced
         assert not cursor.fetchone()[0].startswith("ghu_")  # encrypted at rest
     # social-auth's own record holds no token in plain JSON.
     assert "access_token" not in user.social_auth.get().extra_data
-    # GitHub lists both seeded installations for octocat: owner of his own, member of the org.
+    # GitHub lists both seeded installations for octocat: owner of his own, admin of the org.
     roles = {m.installation.account_login: m.role for m in
              InstallationMembership.objects.filter(user=user).select_related("installation")}
-    assert roles == {"octocat": "owner", "fortify-demo": "member"}
+    assert roles == {"octocat": "owner", "fortify-demo": "admin"}
     assert client.get("/onboarding/").status_code == 200
 
 

@@ -85,7 +85,7 @@ def memberships_recheck(user: User) -> set[int] | None:
     client = _client_for(user)
     if client is None:
         return None
-    ids = {int(item["id"]) for item in visible_installations(user, client)}
+    ids = {int(item["id"]) for item in visible_installations(user, client) or []}
     for installation in Installation.objects.filter(installation_id__in=ids):
         membership_grant(user=user, installation=installation,
                          role=role_for(user, installation, client))

@@ -256,7 +256,7 @@ def setup_complete(*, user: User, state: str, installation_id: str,
         repository = request.repository
         covered = repository is not None and any(r["id"] == repository.github_id
                                                  for r in repositories)
-        if covered:
+        if covered and repository is not None:
             repository.refresh_from_db()
             installation_services.repository_configure(repository, enabled=True)
             from onboarding.tasks import after_install_task

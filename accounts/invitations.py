@@ -84,11 +84,31 @@ def invitation_accept(invitation_pk: int, user: User) -> bool:
     return bool(updated)
 
 
+def _public_email(invitation: Invitation) -> str:
+    """The invitee's public GitHub email (webhook senders carry none); "" if hidden."""
+    from fortify_github.github import installation_client
+    from fortify_github.github.errors import GitHubError, TransientGitHubError
+
+    if invitation.installation is None or not invitation.user.github_login:
+        return ""
+    client = installation_client(invitation.installation.installation_id)
+    try:
+        return str(client.get_user(invitation.user.github_login).get("email") or "")
+    except TransientGitHubError:
+        raise  # the task retries
+    except GitHubError:
+        return ""
+
+
 def invitation_send(invitation_pk: int) -> bool:
     """Email the link (Django's email framework); False when there is no address to use."""
     invitation = Invitation.objects.select_related("user", "installation").get(pk=invitation_pk)
     if invitation.sent_at is not None or invitation.used_at is not None:
         return False
+    if not invitation.email:
+        invitation.email = _public_email(invitation)
+        if invitation.email:
+            Invitation.objects.filter(pk=invitation.pk).update(email=invitation.email)
     if not invitation.email:
         logger.info("invitation %s: no email address known for %s; the link is in the admin",
                     invitation.pk, invitation.user)

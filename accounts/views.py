@@ -32,11 +32,11 @@ def _safe_next(request: HttpRequest) -> str:
 
 # social-auth's error codes, said for people.
 REFUSALS = {
-    "state_mismatch": "The answer from GitHub did not match the sign-in you started here "
-                      "(its state differs).",
+    "state_mismatch": "The answer from GitHub does not belong to a sign-in started in this "
+                      "browser (its state does not match).",
     "missing_parameter": "The answer from GitHub did not carry this sign-in's state.",
-    "session_context_missing": "This browser did not start that sign-in (no sign-in is "
-                               "pending in this session).",
+    "session_context_missing": "The answer from GitHub does not belong to a sign-in started "
+                               "in this browser (its state does not match).",
     "credential_rejected": "GitHub did not accept the sign-in code (it may have expired or "
                            "been used).",
     "http_error": "GitHub did not answer the sign-in; try again in a minute.",

@@ -54,7 +54,7 @@ def scan_url(scan: ScanJob) -> str:
 def _client(scan: ScanJob):
     from fortify_github.github import installation_client, user_client
 
-    if scan.installation is None and scan.requested_by_id is not None:
+    if scan.installation is None and scan.requested_by is not None:
         # A free scan of a repository the App is not installed on: read it as the person
         # who asked, so GitHub decides what they may scan.
         from accounts.services import user_access_token
@@ -63,6 +63,8 @@ def _client(scan: ScanJob):
         if token is None:
             raise NoReader("The requester must sign in again.")
         return user_client(token)
+    if scan.installation is None:
+        raise NoReader("The App is not installed on the repository.")
     return installation_client(scan.installation.installation_id)
 
 
@@ -404,6 +406,8 @@ def free_scan(repository: Repository, *, requested_by=None, head_sha: str = "") 
     if not head_sha:
         from fortify_github.github import installation_client
 
+        if installation is None:
+            raise ValueError("a free scan without an installation needs the head_sha")
         client = installation_client(installation.installation_id)
         branch = client.get_branch(repository.owner, repository.name,
                                    repository.default_branch)

@@ -40,22 +40,40 @@ def membership_grant(*, user: User, installation: Installation, role: str,
     return membership
 
 
-def role_for(user: User, installation: Installation) -> str:
-    """The account itself owns its installation; everyone else GitHub lists is a member."""
-    return Role.OWNER if user.github_id == installation.account_id else Role.MEMBER
+def role_for(user: User, installation: Installation, client=None) -> str:
+    """The account itself owns its installation; an organization's admins (as GitHub says,
+    when the App may read memberships) are admins; everyone else GitHub lists is a member."""
+    if user.github_id == installation.account_id:
+        return Role.OWNER
+    if client is not None and installation.account_type == Installation.AccountType.ORGANIZATION:
+        from fortify_github.github.errors import GitHubError
+
+        try:
+            membership = client.get_org_membership_for_authenticated_user(
+                installation.account_login)
+        except GitHubError:
+            return Role.MEMBER  # no members:read, or not visible: the least role
+        if membership.get("state") == "active" and membership.get("role") == "admin":
+            return Role.ADMIN
+    return Role.MEMBER
 
 
-def visible_installations(user: User) -> list[dict[str, Any]] | None:
+def _client_for(user: User):
+    from fortify_github.github import user_client
+
+    token = user_access_token(user)
+    return user_client(token) if token else None
+
+
+def visible_installations(user: User, client=None) -> list[dict[str, Any]] | None:
     """GitHub's list of installations this user can access; None without a usable token.
 
     Raises the client's errors (GitHub down): callers decide whether that blocks them.
     """
-    from fortify_github.github import user_client
-
-    token = user_access_token(user)
-    if token is None:
+    client = client or _client_for(user)
+    if client is None:
         return None
-    return list(user_client(token).list_user_installations())
+    return list(client.list_user_installations())
 
 
 def memberships_recheck(user: User) -> set[int] | None:
@@ -64,13 +82,13 @@ def memberships_recheck(user: User) -> set[int] | None:
     Returns the GitHub installation ids the user can access, or None when there is no token
     to ask with (memberships are then left as they are).
     """
-    listed = visible_installations(user)
-    if listed is None:
+    client = _client_for(user)
+    if client is None:
         return None
-    ids = {int(item["id"]) for item in listed}
+    ids = {int(item["id"]) for item in visible_installations(user, client) or []}
     for installation in Installation.objects.filter(installation_id__in=ids):
         membership_grant(user=user, installation=installation,
-                         role=role_for(user, installation))
+                         role=role_for(user, installation, client))
     removed, _ = InstallationMembership.objects.filter(user=user).exclude(
         installation__installation_id__in=ids).delete()
     if removed:

@@ -34,6 +34,8 @@ def onboarding_pr_open(request: InstallRequest) -> str:
     installation = request.installation
     if repository is None or installation is None:
         return ""
+    if request.onboarding_pr_url:
+        return request.onboarding_pr_url  # a retried task: already opened
     client = installation_client(installation.installation_id)
     owner, name = repository.owner, repository.name
     try:
@@ -42,7 +44,7 @@ def onboarding_pr_open(request: InstallRequest) -> str:
         try:
             client.get_ref(owner, name, f"heads/{BRANCH}")
         except errors.NotFound:
-            base_commit = client.get_commit(owner, name, base_sha)
+            base_commit = client.get_git_commit(owner, name, base_sha)
             blob = client.create_blob(owner, name, CONFIG)
             tree = client.create_tree(owner, name, [
                 {"path": ".fortify.yml", "mode": "100644", "type": "blob", "sha": blob["sha"]}],

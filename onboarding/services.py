@@ -147,8 +147,8 @@ def install_request_create(user: User, scan: ScanJob, *,
     return InstallPlan(request=request, redirect_url=url)
 
 
-def install_request_verify(state: str, user: User) -> InstallRequest:
-    """The install request a ``state`` names, if it is this user's, unused and unexpired."""
+def install_request_from_state(state: str) -> InstallRequest:
+    """The install request a ``state`` we signed names (expired or forged ones refused)."""
     try:
         data = signing.loads(state, salt=STATE_SALT,
                              max_age=timedelta(seconds=settings.INSTALL_REQUEST_MAX_AGE))
@@ -160,6 +160,12 @@ def install_request_verify(state: str, user: User) -> InstallRequest:
     request = InstallRequest.objects.filter(pk=data.get("r"), nonce=data.get("n")).first()
     if request is None:
         raise OnboardingError("The state GitHub sent back is not one Fortify issued.")
+    return request
+
+
+def install_request_verify(state: str, user: User) -> InstallRequest:
+    """The install request a ``state`` names, if it is this user's, unused and unexpired."""
+    request = install_request_from_state(state)
     if request.user_id != user.pk:
         raise OnboardingError("This install was started by another Fortify account; sign in "
                               "as that account, or start your own from a scan.")
@@ -193,6 +199,20 @@ def _installation_visible_to(user: User, installation_id: int) -> dict[str, Any]
                           "installations your account can access, so nothing was linked.")
 
 
+def _installation_upsert(data: dict[str, Any]) -> Installation:
+    """The ``installation.created`` webhook may be recording the same row this instant: if
+    its insert wins, ours becomes an update."""
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            return installation_services.installation_upsert(
+                data, setup_source=Installation.SetupSource.ONBOARDING)
+    except IntegrityError:
+        return installation_services.installation_upsert(
+            data, setup_source=Installation.SetupSource.ONBOARDING)
+
+
 @dataclass
 class SetupOutcome:
     request: InstallRequest
@@ -223,8 +243,7 @@ def setup_complete(*, user: User, state: str, installation_id: str,
                               "now; reload this page in a minute.") from error
     with transaction.atomic():
         _consume(request)
-        installation = installation_services.installation_upsert(
-            data, setup_source=Installation.SetupSource.ONBOARDING)
+        installation = _installation_upsert(data)
         for repo in repositories:
             installation_services.repository_upsert(installation, repo)
         role = (InstallationMembership.Role.OWNER if user.github_id == installation.account_id
@@ -237,7 +256,7 @@ def setup_complete(*, user: User, state: str, installation_id: str,
         repository = request.repository
         covered = repository is not None and any(r["id"] == repository.github_id
                                                  for r in repositories)
-        if covered:
+        if covered and repository is not None:
             repository.refresh_from_db()
             installation_services.repository_configure(repository, enabled=True)
             from onboarding.tasks import after_install_task

@@ -188,13 +188,10 @@ def _unscanned_verdict(scan: ScanJob) -> tuple[str, reporting.CheckRunOutput,
 
 
 def check_run_finish_now_or_later(scan_pk: int) -> None:
-    """From a task: complete the run now; if GitHub fails, the retrying task does it (after
-    commit when called inside a transaction), so no run stays ``in_progress``."""
+    """From a task (never a handler): complete the run now; if GitHub fails, the retrying
+    task does it, so no run stays ``in_progress`` because one request failed."""
     from fortify_github.github.errors import GitHubError
 
-    if transaction.get_connection().in_atomic_block:
-        queue.check_run_finish_on_commit(scan_pk)
-        return
     try:
         check_run_finish(scan_pk)
     except GitHubError as error:

@@ -245,7 +245,10 @@ def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
 
 
 def _still_running(scan: ScanJob) -> bool:
-    return ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).exists()
+    """Asked between engines: is the scan still ours to run? Renews the lease if so (a
+    heartbeat), so a long scan of a live worker is not taken over."""
+    return bool(ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.SCAN_LEASE_SECONDS)))
 
 
 def _claim(scan_pk: int) -> ScanJob | None:

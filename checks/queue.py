@@ -26,7 +26,7 @@ def scan_enqueue(scan_pk: int, *, countdown: float | None = None) -> None:
 
     ScanJob.objects.filter(pk=scan_pk, status=ScanJob.Status.QUEUED).update(
         next_attempt_at=_due(countdown))
-    run_scan_task.apply_async(args=[scan_pk], countdown=countdown)
+    run_scan_task.apply_async(args=(scan_pk,), countdown=countdown or 0)
 
 
 def check_run_start_enqueue(scan_pk: int) -> None:
@@ -44,7 +44,7 @@ def check_run_finish_enqueue(scan_pk: int, *, countdown: float | None = None) ->
     from checks.tasks import finish_check_run_task
 
     CheckRun.objects.filter(scan_id=scan_pk).update(next_attempt_at=_due(countdown))
-    finish_check_run_task.apply_async(args=[scan_pk], countdown=countdown)
+    finish_check_run_task.apply_async(args=(scan_pk,), countdown=countdown or 0)
 
 
 def check_run_start_on_commit(scan_pk: int) -> None:

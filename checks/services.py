@@ -269,6 +269,10 @@ def _claim(scan_pk: int) -> ScanJob | None:
     return ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
 
 
+def scan_is_completed(scan_pk: int) -> bool:
+    return ScanJob.objects.filter(pk=scan_pk, status=ScanJob.Status.COMPLETED).exists()
+
+
 def scan_release(scan_pk: int, *, retry_in: float) -> None:
     """A retrying task gives its claim back: the scan is queued again, due in ``retry_in``."""
     ScanJob.objects.filter(pk=scan_pk, status=ScanJob.Status.RUNNING).update(

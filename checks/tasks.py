@@ -52,7 +52,7 @@ def start_check_run_task(self: ScanTask, scan_pk: int) -> None:
 @shared_task(bind=True, base=ScanTask, name="checks.run_scan", max_retries=None)
 def run_scan_task(self: ScanTask, scan_pk: int) -> str:
     """Scan and report; transient failures retry, the final failure completes the run."""
-    from checks import services
+    from checks import queue, services
     from checks.engines import EngineError, EngineTimeout
     from fortify_github.github.errors import TransientGitHubError
 
@@ -65,6 +65,12 @@ def run_scan_task(self: ScanTask, scan_pk: int) -> str:
                            countdown)
             services.scan_release(scan_pk, retry_in=countdown)
             raise self.retry(countdown=countdown) from None
+        if services.scan_is_completed(scan_pk):
+            # Scanned, only the report is missing: that keeps being retried, not failed.
+            logger.warning("scan %s: reporting hit %s; the finishing task takes over", scan_pk,
+                           type(error).__name__)
+            queue.check_run_finish_enqueue(scan_pk, countdown=self.backoff(error))
+            return "reporting later"
         reason = ("A scan engine timed out." if isinstance(error, EngineTimeout)
                   else "GitHub could not be reached reliably.")
         reference = services.new_reference()

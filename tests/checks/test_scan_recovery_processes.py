@@ -4,6 +4,9 @@
 scan is killed with its whole process group, as a container kill would; a second worker
 cleans up after it and resumes the scan after the lease. The run completes, and no scanner
 process or scratch folder of the dead worker survives.
+
+Runs before the session's worker starts (it would compete for the scan): keep this module
+ahead of the modules using ``celery_worker`` in ``tests/checks``.
 """
 
 from __future__ import annotations

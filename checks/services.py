@@ -156,7 +156,7 @@ def check_run_finish(scan_pk: int) -> None:
     """
     scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     if scan.status == ScanJob.Status.COMPLETED:
-        report_scan(scan)
+        report_scan(scan, resumed=True)
         return
     if scan.status not in TERMINAL:
         return
@@ -284,7 +284,7 @@ def run_scan(scan_pk: int) -> ScanJob:
     """Scan, store the findings, report. Transient errors propagate so the task retries."""
     scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     if scan.status == ScanJob.Status.COMPLETED:
-        report_scan(scan)  # scanned before a failed report: only the report is left
+        report_scan(scan, resumed=True)  # scanned before a failed report: only it is left
         return scan
     scan = _claim(scan_pk)
     if scan is None:
@@ -364,7 +364,7 @@ def _findings_data(scan: ScanJob) -> list[FindingData]:
     ]
 
 
-def report_scan(scan: ScanJob) -> None:
+def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
     """Complete the check run: annotations in batches of 50, then the verdict and actions.
 
     ``annotations_sent`` is saved after every batch, so a retry resumes where it stopped
@@ -383,7 +383,7 @@ def report_scan(scan: ScanJob) -> None:
         threshold=Severity(scan.failure_threshold),
         diff_only=scan.mode == ScanJob.Mode.PR_DIFF))
     client, repository = _client(scan), scan.repository
-    if check_run.annotations_sent or scan.attempts > 1:
+    if resumed or check_run.annotations_sent or scan.attempts > 1:
         # A retry: GitHub's count is the truth (a batch whose answer was lost was applied).
         current = client.get_check_run(repository.owner, repository.name, check_run.github_id)
         check_run.annotations_sent = current["output"]["annotations_count"]

@@ -4,6 +4,7 @@ same scenario runs against the session's sandbox (PostgreSQL) and ``bin/run``'s 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import requests
@@ -11,8 +12,7 @@ import requests
 from tests.support.processes import wait_until
 
 OWNER = "fortify-demo"
-HUNG = ("payments-api", "vuln/sql-injection")
-OTHER = ("web-frontend", "vuln/eval-injection")
+HUNG_REPO, OTHER_REPO = "payments-api", "web-frontend"
 
 
 def call(sandbox: str, method: str, *args: Any, **kwargs: Any) -> Any:
@@ -47,24 +47,31 @@ def run_state(sandbox: str, repo: str, number: int) -> str | None:
     return found.group(1) if found else None
 
 
+def open_fresh_pull_request(sandbox: str, repo: str) -> dict[str, Any]:
+    """A PR from a new branch with a new commit: no run of an earlier test is on it."""
+    branch = f"hang/{uuid.uuid4().hex[:8]}"
+    call(sandbox, "push_commit", OWNER, repo, branch, {f"{branch}.txt": "hello\n"},
+         notify=False)
+    return call(sandbox, "open_pull_request", OWNER, repo, branch)
+
+
 def assert_a_hanging_create_blocks_nothing(sandbox: str, *, hang: float = 30,
                                            log=None) -> None:
     """Hang GitHub's create of one PR's run for ``hang`` seconds; meanwhile deliveries are
     answered 2xx in well under a second and another PR gets its ``in_progress`` run. The hang
     is ended (faults cleared) as soon as that is seen, and the hung PR then gets its run."""
-    repo, branch = HUNG
+    repo = HUNG_REPO
     add_fault(sandbox, method="POST", path_pattern=f"/repos/{OWNER}/{repo}/check-runs",
               kind="slow", delay=hang)
     seen = len(deliveries(sandbox))
-    hung = call(sandbox, "open_pull_request", OWNER, repo, branch)
+    hung = open_fresh_pull_request(sandbox, repo)
     try:
         wait_until(lambda: not active_faults(sandbox), timeout=60, log=log,
                    what="the worker's create of the first run to reach GitHub and hang")
         call(sandbox, "send_webhook", "ping", {"zen": "Keep it logically awesome.",
                                                "hook_id": 1}, wait=True)
-        other_repo, other_branch = OTHER
-        other = call(sandbox, "open_pull_request", OWNER, other_repo, other_branch)
-        wait_until(lambda: run_state(sandbox, other_repo, other["number"]), timeout=hang - 5,
+        other = open_fresh_pull_request(sandbox, OTHER_REPO)
+        wait_until(lambda: run_state(sandbox, OTHER_REPO, other["number"]), timeout=hang - 5,
                    what="the other pull request's in_progress run", log=log)
         assert run_state(sandbox, repo, hung["number"]) is None, "the create still hangs"
         answered = [d for d in deliveries(sandbox)[seen:] if d["event"] != "installation"]

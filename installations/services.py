@@ -149,25 +149,13 @@ def installation_account_renamed(installation_id: int, account: Json,
 
 
 def installation_for_event(installation_id: int) -> Installation:
-    """The installation an event names; one we never saw is fetched by a task (self-healing)
-    and the event retries once it is recorded: a handler never calls GitHub itself."""
+    """The installation an event names, fetched from GitHub if we never saw it (self-healing)."""
     installation = Installation.objects.filter(installation_id=installation_id).first()
     if installation is not None:
         return installation
-    from installations.tasks import installation_refresh_task
-    from webhooks.errors import TransientError
-
-    logger.info("installation %s unknown: fetching it from GitHub in a task", installation_id)
-    # Sent now, not on commit: the error below rolls the handler's transaction back.
-    installation_refresh_task.delay(installation_id)
-    raise TransientError("installation not recorded yet; fetching it from GitHub",
-                         retry_after=2)
-
-
-def installation_refresh(installation_id: int) -> Installation:
-    """Record the installation as GitHub has it now (from a task: this calls GitHub)."""
     from fortify_github.github import app_client
 
+    logger.info("installation %s unknown: fetching it from GitHub", installation_id)
     return installation_upsert(app_client().get_installation(installation_id))
 
 

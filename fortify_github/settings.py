@@ -173,6 +173,9 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_RESULT_EXPIRES = 24 * 3600
 # Workers keep Django's LOGGING (with its secret-redacting filter) instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The queue tasks are sent to and workers read: deployments (or test runs) sharing one broker
+# stay apart by naming their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Workers started before the broker keep retrying instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat keeps its schedule and each job's last run in the database (django-celery-beat): it

@@ -5,23 +5,24 @@ scan is killed with its whole process group, as a container kill would; a second
 cleans up after it and resumes the scan after the lease. The run completes, and no scanner
 process or scratch folder of the dead worker survives.
 
-Runs before the session's worker starts (it would compete for the scan): keep this module
-ahead of the modules using ``celery_worker`` in ``tests/checks``.
+Its processes use a queue of their own, so the session's worker never competes for the scan.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import uuid
 
 import pytest
 
 from checks import services
 from checks.models import ScanJob
+from checks.tasks import start_check_run_task
 from installations.sync import sync_installations
 from tests.support.processes import command_line, descendants, is_running, wait_until
 from tests.support.sandbox import check_runs_for, open_pull_request
-from tests.support.worker import purge_broker, start_beat, start_worker
+from tests.support.worker import start_beat, start_worker
 
 OWNER, REPO, BRANCH = "fortify-demo", "payments-api", "vuln/sql-injection"
 SCANNERS = ("semgrep", "bandit", "detect-secrets", "detect_secrets")
@@ -35,18 +36,20 @@ def scanner_processes(worker_pid: int) -> list[int]:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_lost_message_and_sigkilled_worker_still_end_in_a_completed_run(
-        worker_github_settings, tmp_path):
+        worker_github_settings, tmp_path, monkeypatch):
     sandbox = worker_github_settings
     sync_installations()
     scratch = tmp_path / "scratch"
     env = {**sandbox.env(), "SCAN_TEMP_DIR": str(scratch), "SCAN_LEASE_SECONDS": "20",
            "SCAN_REQUEUE_AFTER": "1", "SCAN_SWEEP_INTERVAL": "1",
            # Only the sweeper matters here; the other periodic jobs stay out of the way.
-           "WEBHOOK_REQUEUE_INTERVAL": "3600", "WEBHOOK_REDELIVER_INTERVAL": "3600"}
+           "WEBHOOK_REQUEUE_INTERVAL": "3600", "WEBHOOK_REDELIVER_INTERVAL": "3600",
+           "CELERY_TASK_DEFAULT_QUEUE": f"recovery-{uuid.uuid4().hex[:8]}"}
     payload = open_pull_request(sandbox, OWNER, REPO, BRANCH)
+    # The broker loses the handler's message: it is never published.
+    monkeypatch.setattr(start_check_run_task, "delay", lambda *args, **kwargs: None)
     scan = services.scan_pull_request(payload)
     assert scan is not None and scan.status == ScanJob.Status.QUEUED
-    purge_broker()  # the broker loses the handler's message
 
     processes = [start_worker(extra_env=env, own_session=True, purge=False)]
     processes.append(start_beat(extra_env=env))
@@ -81,4 +84,3 @@ def test_lost_message_and_sigkilled_worker_still_end_in_a_completed_run(
     finally:
         for process in reversed(processes):
             process.stop()
-        purge_broker()

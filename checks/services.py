@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from checks import reporting
+from checks import metrics, reporting
 from checks.agent import (
     BuiltinScanAgent,
     ScanAgent,
@@ -142,6 +142,7 @@ def start_check_run(scan: ScanJob) -> None:
     check_run.started_at = timezone.now()
     check_run.title = reporting.in_progress_output()["title"]
     check_run.save()
+    metrics.observe_scan_triggered(scan.trigger_delivery)
 
 
 def complete_cancelled(scan: ScanJob, title: str, summary: str) -> None:

@@ -54,7 +54,9 @@ def _queue_depth(family: GaugeMetricFamily) -> None:
 
     queue = app.conf.task_default_queue
     with app.connection_for_read() as connection:
-        declared = connection.default_channel.queue_declare(queue=queue, passive=True)
+        # Not passive: an empty Redis queue has no key, and a passive declare would call that
+        # an error. Declaring is what every worker does at start anyway.
+        declared = connection.default_channel.queue_declare(queue=queue)
         family.add_metric([queue], declared.message_count)
 
 

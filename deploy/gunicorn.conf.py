@@ -20,7 +20,7 @@ accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def child_exit(server, worker):  # noqa: ANN001 - gunicorn's hook signature
+def child_exit(server, worker):
     """A web worker that exits stops counting in Prometheus multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

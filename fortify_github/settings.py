@@ -296,7 +296,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # Static files are read from the apps' folders (no collectstatic step to forget), so an
 # absent STATIC_ROOT is expected, not worth whitenoise's warning.
 WHITENOISE_USE_FINDERS = True
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()

@@ -68,6 +68,7 @@ class GitHubState:
         self.tokens: dict[str, AccessToken] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}
+        self.manifest_codes: dict[str, dict[str, Any]] = {}  # App manifest flow (one use)
         self.pulls: dict[int, list[PullRequest]] = {}
         self.check_suites: dict[int, CheckSuite] = {}
         self.check_runs: dict[int, CheckRun] = {}

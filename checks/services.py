@@ -141,7 +141,13 @@ def start_check_run(scan: ScanJob) -> None:
     check_run.status = CheckRun.Status.IN_PROGRESS
     check_run.started_at = timezone.now()
     check_run.title = reporting.in_progress_output()["title"]
-    check_run.save()
+    with transaction.atomic():
+        # Ids are unique within one GitHub, not across GitHubs (a GitHub Enterprise restored
+        # from backup, a restarted sandbox): the run GitHub just created is the one that
+        # counts, and a row still holding its id speaks of a run that GitHub forgot.
+        CheckRun.objects.filter(github_id=check_run.github_id).exclude(
+            pk=check_run.pk).update(github_id=None)
+        check_run.save()
     metrics.observe_scan_triggered(scan.trigger_delivery)
 
 

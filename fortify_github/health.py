@@ -82,7 +82,7 @@ def check_worker(timeout: float = 3.0) -> dict[str, object]:
 
     def run() -> dict[str, object]:
         token = uuid.uuid4().hex
-        reply = ping.apply_async(args=[token], expires=timeout).get(timeout=timeout)
+        reply = ping.apply_async(args=(token,), expires=timeout).get(timeout=timeout)
         if reply.get("token") != token:
             raise RuntimeError("worker answered another ping")
         return {"worker_pid": reply["pid"]}

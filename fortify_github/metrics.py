@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -56,7 +57,8 @@ def _queue_depth(family: GaugeMetricFamily) -> None:
     with app.connection_for_read() as connection:
         # Not passive: an empty Redis queue has no key, and a passive declare would call that
         # an error. Declaring is what every worker does at start anyway.
-        declared = connection.default_channel.queue_declare(queue=queue)
+        channel: Any = connection.default_channel  # kombu's virtual channel (Redis, files)
+        declared = channel.queue_declare(queue=queue)
         family.add_metric([queue], declared.message_count)
 
 
@@ -102,6 +104,7 @@ def export_registry() -> CollectorRegistry:
 
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    for collector in [*COLLECTORS, BACKLOG_COLLECTOR]:
+    collectors: list[Collector] = [*COLLECTORS, BACKLOG_COLLECTOR]
+    for collector in collectors:
         registry.register(collector)
     return registry

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ BACKLOG_NAME = "github_webhook_pending_backlog"
 BACKLOG_HELP = "Stored webhook events not yet processed, by status (read from the database)."
 
 
-class BacklogCollector:
+class BacklogCollector(Collector):
     """``github_webhook_pending_backlog{status}`` counted in the database on every scrape."""
 
     def describe(self) -> Iterator[Metric]:

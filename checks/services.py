@@ -385,3 +385,36 @@ def free_scan(repository: Repository) -> ScanJob:
         failure_threshold=repository.failure_threshold)
     transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
     return scan
+
+
+# --- operator actions ----------------------------------------------------------------------
+
+class ScanStillRunning(Exception):
+    """A re-run was asked for a pull request whose scan has not finished yet."""
+
+
+def scan_rerun(scan: ScanJob) -> ScanJob:
+    """An operator's re-run: a new scan of the same commit, with its own check run.
+
+    Refused while a scan of the same pull request (or commit) is unfinished: that one will
+    report. The new run is created and scanned by a task (GitHub is never called here).
+    """
+    unfinished = ScanJob.objects.unfinished().filter(repository=scan.repository)
+    same = (unfinished.filter(pr_number=scan.pr_number) if scan.pr_number
+            else unfinished.filter(head_sha=scan.head_sha))
+    if same.exists():
+        raise ScanStillRunning(str(scan.public_id))
+    with transaction.atomic():
+        rerun = ScanJob.objects.create(
+            repository=scan.repository, installation=scan.installation,
+            trigger=ScanJob.Trigger.MANUAL, pr_number=scan.pr_number, head_sha=scan.head_sha,
+            base_sha=scan.base_sha, head_branch=scan.head_branch,
+            base_branch=scan.base_branch,
+            head_repository_full_name=scan.head_repository_full_name,
+            pr_updated_at=scan.pr_updated_at, mode=scan.repository.scan_mode,
+            failure_threshold=scan.repository.failure_threshold)
+        CheckRun.objects.create(scan=rerun, head_sha=scan.head_sha)
+        from checks.tasks import start_scan_task
+
+        transaction.on_commit(lambda: start_scan_task.delay(rerun.pk))
+    return rerun

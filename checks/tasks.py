@@ -67,3 +67,14 @@ def complete_check_run_task(self, scan_pk: int, *, conclusion: str, output: dict
     except TransientGitHubError as error:
         raise self.retry(countdown=backoff(self.request.retries,
                                            getattr(error, "retry_after", None))) from None
+
+
+@shared_task(name="checks.start_scan")
+def start_scan_task(scan_pk: int) -> None:
+    """Show the ``in_progress`` run on GitHub, then scan (an operator's re-run)."""
+    from checks import services
+    from checks.models import ScanJob
+
+    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+    services.start_check_run(scan)
+    run_scan_task.delay(scan.pk)

@@ -26,6 +26,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FORTIFY_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# In DEBUG, show Django's technical 404 (every URL pattern) instead of the friendly page.
+DEBUG_TECHNICAL_404 = env_bool("DJANGO_DEBUG_TECHNICAL_404", default=False)
 
 # Production problems (missing or placeholder secrets) are reported by the system check
 # ``fortify.E001`` (fortify_github/system_checks.py), not raised here: ``manage.py help`` and
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fortify_github.middleware.FriendlyNotFoundMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

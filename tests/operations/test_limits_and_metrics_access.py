@@ -55,3 +55,13 @@ def test_a_bad_network_setting_is_a_system_check_error(settings):
     errors = metrics_networks(None)
     assert [error.id for error in errors] == ["fortify.E002"]
     assert "'not-a-network'" in errors[0].msg
+
+
+@pytest.mark.django_db
+def test_unknown_pages_are_friendly_in_development_too(client, settings):
+    settings.DEBUG = True
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"URL patterns" not in response.content and b"urlpatterns" not in response.content
+    settings.DEBUG_TECHNICAL_404 = True  # the developer asks for Django's page
+    assert b"URL patterns" in client.get("/no-such-page").content

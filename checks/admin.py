@@ -1,9 +1,11 @@
 """Scans, findings and check runs in Django admin: browsable and searchable, read-only
 (they are GitHub's and the scanner's record, not something to edit by hand)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from checks.models import CheckRun, Finding, ScanJob
+from checks.services import ScanStillRunning, scan_rerun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,6 +38,22 @@ class ScanJobAdmin(ReadOnlyAdmin):
     date_hierarchy = "queued_at"
     list_select_related = ("repository",)
     inlines = [FindingInline]
+    actions = ["rerun_scans"]
+
+    @admin.action(description="Re-run selected scans (a new check run on the same commit)")
+    def rerun_scans(self, request, queryset) -> None:
+        started, refused = 0, []
+        for scan in queryset.select_related("repository", "installation"):
+            try:
+                scan_rerun(scan)
+                started += 1
+            except ScanStillRunning:
+                refused.append(f"{scan.repository.full_name}#{scan.pr_number or scan.head_sha[:7]}")
+        if started:
+            self.message_user(request, f"Re-running {started} scan(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Still scanning, not re-run: " + ", ".join(refused)
+                              + ".", messages.WARNING)
 
 
 @admin.register(Finding)
@@ -51,8 +69,15 @@ class FindingAdmin(ReadOnlyAdmin):
 @admin.register(CheckRun)
 class CheckRunAdmin(ReadOnlyAdmin):
     list_display = ("github_id", "scan", "status", "conclusion", "title", "annotations_sent",
-                    "updated_at")
+                    "on_github", "updated_at")
     list_filter = ("status", "conclusion")
     search_fields = ("=github_id", "head_sha", "scan__repository__full_name", "=scan__public_id")
     list_select_related = ("scan", "scan__repository")
     raw_id_fields = ("scan",)
+
+    @admin.display(description="on GitHub")
+    def on_github(self, obj: CheckRun) -> str:
+        if not obj.html_url:
+            return "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener">open run</a>',
+                           obj.html_url)

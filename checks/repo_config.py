@@ -112,7 +112,9 @@ def parse(text: str | bytes, defaults: RepoConfig) -> RepoConfig:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InvalidConfig(f"{PATH} is not valid YAML{where}") from None
+        problem = getattr(error, "problem", None)
+        detail = f" ({str(problem)[:120]})" if problem else ""
+        raise InvalidConfig(f"{PATH} is not valid YAML{where}{detail}") from None
     if data is None:
         data = {}
     errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data),

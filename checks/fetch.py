@@ -52,6 +52,7 @@ class GitHubFetcher:
     def __init__(self, client, owner: str, repo: str, *,
                  wanted: Callable[[str], bool] | None = None,
                  cancelled: Callable[[], bool] | None = None,
+                 source_expected: Callable[[str], bool] | None = None,
                  tarball_min_files: int = DEFAULT_TARBALL_MIN_FILES) -> None:
         self.client = client
         self.owner = owner
@@ -59,6 +60,9 @@ class GitHubFetcher:
         #: Whether some engine reads the path; other files are neither fetched nor gaps.
         self.wanted = wanted or (lambda path: True)
         self.cancelled = cancelled
+        #: Whether a source-code engine reads the path: binary content there is a gap (a
+        #: binary asset that only the secrets scanner would look at is not).
+        self.source_expected = source_expected or self.wanted
         self.tarball_min_files = tarball_min_files
         #: GitHub requests this fetcher sent (for the request-count benchmark and logs).
         self.requests = 0
@@ -126,7 +130,7 @@ class GitHubFetcher:
             content = (base64.b64decode(blob.get("content") or "")
                        if blob.get("encoding") == "base64"
                        else str(blob.get("content", "")).encode())
-            if _write(into, relative, content):
+            if _write(into, relative, content, self.source_expected):
                 written.append(str(relative))
         return written
 
@@ -138,7 +142,8 @@ class GitHubFetcher:
             archive = Path(scratch) / "repo.tar.gz"
             self._before_request()
             self.client.download_tarball(self.owner, self.repo, ref, archive)
-            written = extract_tarball(archive, into, only=only, wanted=self.wanted)
+            written = extract_tarball(archive, into, only=only, wanted=self.wanted,
+                                      source_expected=self.source_expected)
         for missing in sorted(set(only or ()) - set(written)):
             if (relative := repo_relative(missing)) is not None and \
                     relative not in integrity_paths():
@@ -152,10 +157,13 @@ def integrity_paths() -> set[str]:
     return gaps.paths() if gaps is not None else set()
 
 
-def _write(into: Path, relative: PurePosixPath, content: bytes) -> bool:
-    """Write a wanted file; binary content is a gap, not something to feed a source scanner."""
+def _write(into: Path, relative: PurePosixPath, content: bytes,
+           source_expected: Callable[[str], bool] | None = None) -> bool:
+    """Write a wanted file; binary content is not fed to scanners, and is a gap where a
+    source-code engine expected text."""
     if integrity.is_binary(content):
-        integrity.report(str(relative), Reason.BINARY)
+        if source_expected is None or source_expected(str(relative)):
+            integrity.report(str(relative), Reason.BINARY)
         return False
     target = into / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,7 +172,8 @@ def _write(into: Path, relative: PurePosixPath, content: bytes) -> bool:
 
 
 def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None = None,
-                    wanted: Callable[[str], bool] | None = None) -> list[str]:
+                    wanted: Callable[[str], bool] | None = None,
+                    source_expected: Callable[[str], bool] | None = None) -> list[str]:
     """Unpack regular files only, refusing links and paths that leave ``into``.
 
     ``only``: the paths to keep (a PR's changed files); ``wanted``: whether an engine reads
@@ -189,6 +198,6 @@ def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None =
             source = tar.extractfile(member)
             if source is None:
                 continue
-            if _write(into, relative, source.read()):
+            if _write(into, relative, source.read(), source_expected):
                 written.append(name)
     return written

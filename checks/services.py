@@ -253,6 +253,8 @@ def run_scan(scan_pk: int) -> ScanJob:
     fetcher = GitHubFetcher(
         _client(scan), repository.owner, repository.name,
         wanted=lambda path: any(engine.applies_to(path) for engine in engines),
+        source_expected=lambda path: any(engine.applies_to(path) for engine in engines
+                                         if engine.name != DetectSecretsEngine.name),
         cancelled=lambda: not _still_running(scan),
         tarball_min_files=settings.SCAN_TARBALL_MIN_FILES)
     mode = ScanMode(scan.mode)

@@ -107,6 +107,11 @@ def report(path: str, reason: Reason, engine: str = "") -> None:
         gaps.add(path, reason, engine)
 
 
+#: Semgrep error types that mean the file was not analysed at all (``PartialParsing`` means
+#: the rest of the file was, so it is not a gap).
+_WHOLE_FILE_ERRORS = frozenset({"Syntax error", "Lexical error", "Other syntax error"})
+
+
 def report_engine_errors(engine: str, workdir: Path, errors: Iterable[Any]) -> None:
     """Files a tool listed in its report's ``errors`` (Bandit's ``filename``, Semgrep's
     ``path``): unparseable for that engine. Semgrep's warnings (a partial parse that still
@@ -116,14 +121,18 @@ def report_engine_errors(engine: str, workdir: Path, errors: Iterable[Any]) -> N
     for error in errors:
         if not isinstance(error, Mapping):
             continue
-        if str(error.get("level", "error")).lower() not in ("error", "fatal"):
+        kind = error.get("type")
+        kind = str(kind[0] if isinstance(kind, list) and kind else kind or "")
+        if str(error.get("level", "error")).lower() not in ("error", "fatal") and \
+                kind not in _WHOLE_FILE_ERRORS:
             continue
         reported = error.get("filename") or error.get("path")
         if not reported:
             continue
         path = repo_path(workdir, str(reported))
         if path is not None:
-            report(path, Reason.UNPARSEABLE, engine)
+            timed_out = "timeout" in kind.lower()
+            report(path, Reason.ENGINE_TIMEOUT if timed_out else Reason.UNPARSEABLE, engine)
 
 
 def is_binary(data: bytes) -> bool:

@@ -72,7 +72,8 @@ def not_scanned(run) -> str:
 
 # --- never pass what was not scanned ------------------------------------------------------
 
-def test_file_padded_past_the_size_limit_is_listed_and_the_run_does_not_pass(org, deliver):
+def test_file_padded_past_the_size_limit_is_listed_and_the_run_does_not_pass(org, deliver,
+                                                                            client):
     padding = "#" + "x" * (2 * 1024 * 1024 + 100) + "\n"
     push(org, "attack/padded", {"payments/padded.py": vulnerable() + padding})
     scan, run = scan_branch(org, deliver, "attack/padded")
@@ -84,6 +85,8 @@ def test_file_padded_past_the_size_limit_is_listed_and_the_run_does_not_pass(org
     assert run.output["title"].startswith("1 changed file not scanned")
     assert scan.unscanned_files == [
         {"path": "payments/padded.py", "reason": "too_large", "engine": ""}]
+    page = client.get(f"/scans/{scan.public_id}").content.decode()
+    assert "Not scanned (1)" in page and "larger than the scan size limit" in page
 
 
 def test_file_the_primary_engine_cannot_parse_is_listed(org, deliver):
@@ -194,7 +197,7 @@ def test_invalid_config_is_reported_in_the_run_and_the_defaults_apply(org, deliv
 
 # --- suppressions -------------------------------------------------------------------------
 
-def test_suppressions_added_by_the_pull_request_are_shown_and_counted(org, deliver):
+def test_suppressions_added_by_the_pull_request_are_shown_and_counted(org, deliver, client):
     push(org, "attack/nosec", {
         "payments/jobs.py": vulnerable("  # nosec"),
         "payments/own.py": vulnerable("  # fortify: ignore B602 -- input is a constant"),
@@ -211,6 +214,8 @@ def test_suppressions_added_by_the_pull_request_are_shown_and_counted(org, deliv
     assert len(scan.suppressions) == 3
     assert all(row["honoured"] and row["added_in_pr"] for row in scan.suppressions)
     assert scan.findings.count() == 0
+    page = client.get(f"/scans/{scan.public_id}").content.decode()
+    assert "Suppressed by inline comments (3)" in page and "input is a constant" in page
 
 
 def test_suppressions_are_not_honoured_when_the_base_config_forbids_them(org, deliver):

@@ -153,3 +153,21 @@ def test_unscanned_files_never_conclude_success():
     assert conclusion_for([Severity.HIGH], unscanned=1) == "failure"
     assert conclusion_for([Severity.LOW], unscanned=0) == "neutral"
     assert conclusion_for([]) == "success"
+
+
+def test_engine_errors_that_mean_a_file_was_not_analysed_are_gaps():
+    from pathlib import Path
+
+    from checks import integrity
+
+    with integrity.collecting() as gaps:
+        integrity.report_engine_errors("bandit", Path("."), [
+            {"filename": "./new.py", "reason": "syntax error while parsing AST from file"}])
+        integrity.report_engine_errors("semgrep", Path("."), [
+            {"level": "warn", "type": ["PartialParsing", []], "path": "partly.js"},
+            {"level": "warn", "type": "Syntax error", "path": "broken.js"},
+            {"level": "error", "type": "Timeout", "path": "slow.go"}])
+    assert [(gap.path, gap.engine) for gap in gaps.items()] == [
+        ("broken.js", "semgrep"), ("new.py", "bandit"), ("slow.go", "semgrep")]
+    assert [gap.reason.value for gap in gaps.items()] == [
+        "unparseable", "unparseable", "engine_timeout"]

@@ -148,7 +148,7 @@ def load(client: Any, owner: str, repo: str, ref: str, defaults: RepoConfig,
     error message when it is invalid. Transient GitHub errors propagate (the scan retries)."""
     from fortify_github.github.errors import NotFound
 
-    notes = ()
+    notes: tuple[str, ...] = ()
     if PATH in changed_paths:
         notes = (f"This pull request changes {PATH}; the change takes effect after merge. "
                  f"This scan uses the base branch's {PATH}.",)

@@ -67,7 +67,7 @@ class GitHubFetcher:
         #: GitHub requests this fetcher sent (for the request-count benchmark and logs).
         self.requests = 0
 
-    def _before_request(self) -> None:
+    def before_request(self) -> None:
         if self.cancelled is not None and self.cancelled():
             raise ScanCancelled
         self.requests += 1
@@ -86,7 +86,7 @@ class GitHubFetcher:
 
     def changed_files(self, pr_number: int, base_sha: str, head_sha: str) -> list[ChangedFile]:
         """The PR's files that still exist at the head, with patches filled in where possible."""
-        self._before_request()
+        self.before_request()
         files = [
             ChangedFile(path=item["filename"], status=item["status"], patch=item.get("patch"),
                         previous_path=item.get("previous_filename"),
@@ -96,7 +96,7 @@ class GitHubFetcher:
         ]
         if any(changed.patch is None and self.wanted(changed.path) for changed in files) \
                 and base_sha:
-            self._before_request()
+            self.before_request()
             compared = {item["filename"]: item.get("patch") for item in
                         self.client.compare_commits(self.owner, self.repo, base_sha,
                                                     head_sha).get("files", [])}
@@ -117,7 +117,7 @@ class GitHubFetcher:
             if not changed.blob_sha:
                 integrity.report(str(relative), Reason.FETCH_FAILED)
                 continue
-            self._before_request()
+            self.before_request()
             try:
                 blob = self.client.get_blob(self.owner, self.repo, changed.blob_sha)
             except NotFound:
@@ -140,7 +140,7 @@ class GitHubFetcher:
         dropping GitHub's top directory."""
         with tempfile.TemporaryDirectory(prefix="fortify-tar-") as scratch:
             archive = Path(scratch) / "repo.tar.gz"
-            self._before_request()
+            self.before_request()
             self.client.download_tarball(self.owner, self.repo, ref, archive)
             written = extract_tarball(archive, into, only=only, wanted=self.wanted,
                                       source_expected=self.source_expected)

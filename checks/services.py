@@ -289,7 +289,7 @@ def _repo_config(scan: ScanJob, fetcher: GitHubFetcher,
     defaults = repo_config.RepoConfig(failure_threshold=Severity(scan.failure_threshold),
                                       exclude=tuple(repository.excluded_paths))
     ref = scan.base_sha if scan.pr_number and scan.base_sha else scan.head_sha
-    fetcher._before_request()
+    fetcher.before_request()
     return repo_config.load(fetcher.client, repository.owner, repository.name, ref, defaults,
                             changed_paths)
 

@@ -68,6 +68,7 @@ class GitHubFetcher:
         self.requests = 0
 
     def before_request(self) -> None:
+        """Called before every GitHub request: a superseded scan stops here; counts it."""
         if self.cancelled is not None and self.cancelled():
             raise ScanCancelled
         self.requests += 1

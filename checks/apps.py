@@ -8,5 +8,6 @@ class ChecksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Importing registers the webhook handlers with the router and the system checks.
-        from checks import checks, handlers  # noqa: F401
+        # Importing registers the webhook handlers with the router, the system checks, and
+        # the scan tasks' log context (a Celery signal).
+        from checks import checks, handlers, log_context  # noqa: F401

@@ -28,7 +28,7 @@ MINIMUM = 3
 
 
 def share() -> float:
-    return float(getattr(settings, "SCAN_PR_WRITE_SHARE", 0.25))
+    return float(settings.SCAN_PR_WRITE_SHARE)
 
 
 def _key(installation_id: int, repository_id: int, pr_number: int, window: int) -> str:

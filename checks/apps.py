@@ -8,6 +8,6 @@ class ChecksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Importing registers the webhook handlers with the router, the system checks, and
-        # the scan tasks' log context (a Celery signal).
-        from checks import checks, handlers, log_context  # noqa: F401
+        # Importing registers the webhook handlers with the router, the system checks, the
+        # scan tasks' log context and the worker start-up clean-up (Celery signals).
+        from checks import checks, handlers, log_context, signals  # noqa: F401

@@ -24,6 +24,7 @@ from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_e
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
+from checks.fixes.fixers import with_fixes
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def scan_workspace(
         text = source.text(finding.path, finding.start_line, finding.end_line)
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
-    findings = one_secret_per_line(list(unique.values()))
+    findings = with_fixes(workdir, one_secret_per_line(list(unique.values())))
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
     findings.sort(key=sort_key)

@@ -331,8 +331,12 @@ def report_scan(scan: ScanJob) -> None:
         check_run.annotations_sent += len(batch_output.get("annotations", []))
         check_run.save(update_fields=["annotations_sent", "updated_at"])
     auto_fixable = sum(1 for finding in findings if finding.auto_fixable)
+    from checks.fixes.policy import can_commit_fixes
+
     complete_run(scan, conclusion=scan.conclusion, output=outputs[-1],
-                 actions=reporting.actions_for(auto_fixable), check_run=check_run)
+                 actions=reporting.actions_for(auto_fixable,
+                                               can_commit=can_commit_fixes(scan)),
+                 check_run=check_run)
 
 
 def new_reference() -> str:

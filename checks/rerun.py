@@ -116,7 +116,7 @@ def rerun_start(scan_pk: int, click_pk: int | None = None) -> ScanJob:
         _decline(scan, click, Outcome.STALE, "No open pull request for this commit",
                  "Fortify scans pull requests; this commit is not the head of an open pull "
                  "request, so there is nothing to re-run.")
-        return scan
+        return ScanJob.objects.get(pk=scan.pk)
     if pull["head"]["sha"] != scan.head_sha:
         newer = str(pull["head"]["sha"])
         _decline(scan, click, Outcome.STALE,
@@ -124,7 +124,7 @@ def rerun_start(scan_pk: int, click_pk: int | None = None) -> ScanJob:
                  f"This commit is no longer the head of pull request #{pull['number']}: "
                  f"{newer[:7]} is. Fortify did not scan stale code; the run on {newer[:7]} "
                  "has the current results (use its Re-run button if needed).")
-        return scan
+        return ScanJob.objects.get(pk=scan.pk)
     ScanJob.objects.filter(pk=scan.pk).update(
         pr_number=pull["number"], base_sha=pull["base"]["sha"], base_branch=pull["base"]["ref"],
         head_branch=pull["head"]["ref"],
@@ -139,7 +139,8 @@ def rerun_start(scan_pk: int, click_pk: int | None = None) -> ScanJob:
         clicks.check_run_action_finish(click, Outcome.DONE, result_scan=scan)
     from checks.tasks import run_scan_task
 
-    run_scan_task.delay(scan.pk)
+    # Outside a transaction this runs at once; inside one, only once it commits.
+    transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
     return scan
 
 

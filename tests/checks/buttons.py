@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from checks import services
 from checks.models import CheckRunAction, ScanJob
-from installations.sync import sync_installations
 from tests.support.sandbox import check_runs_for, last_payload, open_pull_request
 
 #: A file whose every finding has a fixer: what "Apply fixes" turns into suggestions.
@@ -40,12 +39,14 @@ def installation_id(sandbox, account: str = "fortify-demo") -> int:
                 if i.account.login == account)
 
 
-def grant(sandbox, **permissions: str) -> None:
-    """Change the installation's permissions on GitHub and let Fortify learn them."""
+def grant(sandbox, deliver, **permissions: str) -> None:
+    """Change the installation's permissions on GitHub; Fortify learns them from the
+    ``installation.new_permissions_accepted`` webhook (which also drops cached tokens)."""
     inst = sandbox.state.installation(installation_id(sandbox))
-    sandbox.state.update_installation_permissions(
-        inst.id, {**inst.permissions, **permissions}, notify=False)
-    sync_installations()
+    sandbox.state.update_installation_permissions(inst.id, {**inst.permissions, **permissions})
+    event = deliver("installation", last_payload(sandbox, "installation",
+                                                 "new_permissions_accepted"))
+    assert event.status == "completed", event.last_error
 
 
 def push_fixable_branch(sandbox, *, fork_owner: str | None = None) -> None:

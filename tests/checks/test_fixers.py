@@ -9,8 +9,8 @@ import pytest
 
 from checks.agent import ScanMode, scan_workspace
 from checks.engines import BanditEngine
-from checks.fixes.fixers import FIXERS, fix_for
 from checks.findings import Finding, Severity
+from checks.fixes.fixers import FIXERS, fix_for
 
 #: rule -> (vulnerable source, the exact fixed line).
 CASES = {

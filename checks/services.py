@@ -192,7 +192,11 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
 # --- scanning -----------------------------------------------------------------------------
 
 def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
-    """The built-in agent; a remote one (``SCAN_AGENT_URL``) will plug in here."""
+    """The remote agent when ``SCAN_AGENT_URL`` is set, else the built-in engines."""
+    if settings.SCAN_AGENT_URL:
+        from checks.remote_agent import remote_agent_for
+
+        return remote_agent_for(scan, cancelled=lambda: not _still_running(scan))
     engines = [DetectSecretsEngine(), BanditEngine(),
                SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
     return BuiltinScanAgent(fetcher, engines=engines, cancelled=lambda: not _still_running(scan))

@@ -162,7 +162,7 @@ def make_handler(service: AgentService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FortifyScanAgent/1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             logger.info("%s %s", self.address_string(), format % args)
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
@@ -176,7 +176,7 @@ def make_handler(service: AgentService) -> type[BaseHTTPRequestHandler]:
         def _error(self, status: int, code: str, message: str) -> None:
             self._send(status, {"error": {"code": code, "message": message}})
 
-        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        def do_GET(self) -> None:
             if self.path == "/health":
                 self._send(200, {"status": "ok", "protocol": agent_protocol.PROTOCOL_VERSION})
                 return
@@ -192,7 +192,7 @@ def make_handler(service: AgentService) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(200, job.as_json())
 
-        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        def do_POST(self) -> None:
             if self.path != "/v1/scans":
                 self._error(404, "not_found", "no such endpoint")
                 return

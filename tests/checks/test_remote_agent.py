@@ -125,12 +125,12 @@ class FakeAgent(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeAgent.received.append({"body": body, "auth": self.headers.get("Authorization")})
         self._send({"id": body["scan_id"], "status": "running"})
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._send({"id": self.path.rsplit("/", 1)[-1], "status": "failed",
                     "error": {"code": "engine_failed", "message": AGENT_TEXT}})
 

@@ -13,7 +13,6 @@ from django.db import transaction
 
 from checks import clicks, reporting, rerun
 from checks.models import CheckRunAction
-from webhooks.errors import PermanentError
 from webhooks.payloads import require
 from webhooks.routing import router
 
@@ -55,9 +54,7 @@ def check_run_requested_action(event) -> None:
     """One of our buttons: record the click, then act on it in a task."""
     _require_common(event)
     identifier = require(event.payload, "requested_action.identifier")
-    action = BUTTONS.get(identifier)
-    if action is None:
-        raise PermanentError("unknown requested_action identifier (not one of Fortify's)")
+    action = BUTTONS.get(identifier, Action.OTHER)
     if action == Action.RERUN_SCAN:
         rerun.rerun_request(event.payload, action=action, delivery=event.delivery_id)
         return
@@ -73,6 +70,11 @@ def check_run_requested_action(event) -> None:
                                            repository=repository, scan=scan)
     if click.outcome != Outcome.RECEIVED:
         return  # redelivered: already handled
+    if action == Action.OTHER:
+        # Kept, not failed: a button of an older Fortify version, or none of ours at all.
+        clicks.check_run_action_finish(click, Outcome.REFUSED,
+                                       detail=f"unknown button {str(identifier)[:64]!r}")
+        return
     if scan is None:
         clicks.check_run_action_finish(click, Outcome.UNKNOWN_RUN,
                                        detail="no Fortify scan has this check run")

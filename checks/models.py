@@ -169,6 +169,7 @@ class CheckRunAction(models.Model):
         APPLY_FIXES = "apply_fixes", "Apply fixes button"
         COMMIT_FIXES = "commit_fixes", "Commit fixes button"
         VIEW_DASHBOARD = "view_dashboard", "View dashboard button"
+        OTHER = "other", "A button Fortify does not offer"
 
     class Outcome(models.TextChoices):
         RECEIVED = "received", "Received, being handled"

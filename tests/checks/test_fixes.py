@@ -175,11 +175,13 @@ def test_view_dashboard_is_recorded(synced, deliver):
     assert recorded.created_at is not None
 
 
-def test_an_unknown_button_fails_the_event_with_a_clear_error(synced, deliver):
+def test_an_unknown_button_is_recorded_and_refused(synced, deliver):
     push_fixable_branch(synced)
-    _, _, run = open_and_scan(synced, deliver, fail=True)
-    synced.state.request_check_run_action(run.id, "format_disk")
-    event = deliver("check_run", last_payload(synced, "check_run", "requested_action"))
-    assert event.status == "failed"
-    assert "unknown requested_action identifier" in event.last_error
-    assert not CheckRunAction.objects.exists()
+    _, scan, run = open_and_scan(synced, deliver, fail=True)
+
+    recorded = click(synced, deliver, run, "format_disk")
+
+    assert recorded.action == CheckRunAction.Action.OTHER
+    assert recorded.outcome == Outcome.REFUSED
+    assert recorded.detail == "unknown button 'format_disk'"
+    assert not ScanJob.objects.exclude(pk=scan.pk).exists()

@@ -31,7 +31,7 @@ import requests
 
 from checks import agent_protocol
 from checks.agent import BuiltinScanAgent, ScanRequest
-from checks.engines import BanditEngine, DetectSecretsEngine, EngineError, EngineTimeout
+from checks.engines import BanditEngine, DetectSecretsEngine, Engine, EngineError, EngineTimeout
 from checks.engines.semgrep import RULES_DIR, SemgrepEngine
 from checks.fetch import GitHubFetcher
 
@@ -137,7 +137,8 @@ class AgentService:
         job.status = "running"
         owner, repo = request.repository.split("/", 1)
         fetcher = GitHubFetcher(TokenClient(api_url, token), owner, repo)
-        engines = [DetectSecretsEngine(), BanditEngine(), SemgrepEngine(rules_dir=self.rules_dir)]
+        engines: list[Engine] = [DetectSecretsEngine(), BanditEngine(),
+                                 SemgrepEngine(rules_dir=self.rules_dir)]
         try:
             result = BuiltinScanAgent(fetcher, engines=engines).scan(request)
             job.result = agent_protocol.result_to_json(result)

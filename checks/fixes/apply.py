@@ -96,7 +96,7 @@ def apply_to_text(text: str, fixes: list[Fix]) -> str:
 
 def fixes_suggest(scan: ScanJob, click: CheckRunAction) -> None:
     """``apply_fixes``: one review whose comments carry the suggestions."""
-    missing = missing_permissions(scan.installation.permissions, policy.SUGGEST)
+    missing = missing_permissions(_granted(scan), policy.SUGGEST)
     if missing:
         _explain(scan, click, Outcome.NOT_PERMITTED, _permission_text(
             "post fix suggestions on the pull request", missing))
@@ -131,7 +131,7 @@ def fixes_commit(scan: ScanJob, click: CheckRunAction) -> None:
                  "**Commit fixes**: the pull request's branch lives in a fork, which Fortify "
                  "cannot push to. Use **Apply fixes** to get the fixes as suggestions.")
         return
-    missing = missing_permissions(scan.installation.permissions, policy.COMMIT)
+    missing = missing_permissions(_granted(scan), policy.COMMIT)
     if missing:
         _explain(scan, click, Outcome.NOT_PERMITTED, _permission_text(
             "commit fixes to the pull request's branch", missing)
@@ -173,6 +173,10 @@ def fixes_commit(scan: ScanJob, click: CheckRunAction) -> None:
         return
     clicks.check_run_action_finish(click, Outcome.DONE, detail=f"commit {commit['sha'][:12]}")
     logger.info("scan %s: committed %d fix(es) as %s", scan.pk, count, commit["sha"][:12])
+
+
+def _granted(scan: ScanJob) -> dict[str, str]:
+    return dict(scan.installation.permissions) if scan.installation is not None else {}
 
 
 def _modes(client, owner: str, name: str, tree_sha: str, paths: set[str]) -> dict[str, str]:

@@ -64,7 +64,7 @@ def check_run_requested_action(event) -> None:
         event.payload["installation"]["id"])
     repository = installation_services.repository_for_event(installation,
                                                              event.payload["repository"])
-    scan = clicks.scan_for_check_run(require(event.payload, "check_run"))
+    scan = clicks.scan_for_check_run(require(event.payload, "check_run"), repository)
     click = clicks.check_run_action_record(payload=event.payload, action=action,
                                            delivery=event.delivery_id,
                                            repository=repository, scan=scan)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from checks.models import CheckRunAction, ScanJob
@@ -19,17 +20,18 @@ from installations.models import Repository
 Json = Mapping[str, Any]
 
 
-def scan_for_check_run(check_run: Json) -> ScanJob | None:
-    """Our scan behind a check run: ``external_id`` is the scan's public id."""
+def scan_for_check_run(check_run: Json, repository: Repository) -> ScanJob | None:
+    """Our scan behind a check run of ``repository``: ``external_id`` is its public id."""
+    scans = ScanJob.objects.filter(repository=repository)
     external_id = str(check_run.get("external_id") or "")
     scan = None
     if external_id:
         try:
-            scan = ScanJob.objects.filter(public_id=external_id).first()
-        except (ValueError, TypeError):  # not a UUID: not one of ours
+            scan = scans.filter(public_id=external_id).first()
+        except (ValueError, TypeError, ValidationError):  # not a UUID: not one of ours
             scan = None
     if scan is None and check_run.get("id"):
-        scan = ScanJob.objects.filter(check_run__github_id=check_run["id"]).first()
+        scan = scans.filter(check_run__github_id=check_run["id"]).first()
     return scan
 
 

@@ -39,7 +39,7 @@ def rerun_request(payload: Json, *, action: str, delivery: str) -> CheckRunActio
     repository = installation_services.repository_for_event(installation, payload["repository"])
     run = payload.get("check_run")
     if run is not None:
-        scan = clicks.scan_for_check_run(run)
+        scan = clicks.scan_for_check_run(run, repository)
         head_sha = str(run["head_sha"])
         pulls = run.get("pull_requests") or []
     else:

@@ -73,6 +73,30 @@ def suggestion_body(fix: Fix) -> str:
             f"{fence}suggestion\n{fix.replacement}\n{fence}")
 
 
+def commentable_lines(patch: str | None) -> set[int]:
+    """Lines of the new file a review comment may target: those inside the diff's hunks
+    (GitHub rejects the whole review when one comment falls outside them)."""
+    if not patch:
+        return set()
+    from unidiff import PatchSet
+    from unidiff.errors import UnidiffParseError
+
+    text = patch if patch.endswith("\n") else patch + "\n"
+    try:
+        patched = PatchSet(f"--- a/f\n+++ b/f\n{text}")
+    except UnidiffParseError:
+        return set()
+    return {line.target_line_no for hunk in patched[0] for line in hunk
+            if line.target_line_no is not None}
+
+
+def in_diff(fixes: list[Fix], patches: dict[str, str | None]) -> list[Fix]:
+    """The fixes whose every line is in the pull request's diff."""
+    allowed = {path: commentable_lines(patch) for path, patch in patches.items()}
+    return [fix for fix in fixes
+            if set(range(fix.start_line, fix.end_line + 1)) <= allowed.get(fix.path, set())]
+
+
 def review_comments(fixes: list[Fix]) -> list[dict]:
     comments = []
     for fix in fixes:
@@ -101,10 +125,17 @@ def fixes_suggest(scan: ScanJob, click: CheckRunAction) -> None:
         _explain(scan, click, Outcome.NOT_PERMITTED, _permission_text(
             "post fix suggestions on the pull request", missing))
         return
+    client, repository = _client(scan), scan.repository
     fixes = fixes_for(scan)
+    if fixes and scan.pr_number is not None:
+        patches = {item["filename"]: item.get("patch") for item in
+                   client.list_pull_request_files(repository.owner, repository.name,
+                                                  scan.pr_number)}
+        fixes = in_diff(fixes, patches)
     if not fixes:
         _explain(scan, click, Outcome.NOTHING_TO_DO,
-                 "**Apply fixes**: nothing left to fix in this scan's results.")
+                 "**Apply fixes**: nothing left to fix on the lines this pull request "
+                 "changes.")
         return
     earlier = CheckRunAction.objects.filter(
         scan=scan, action=CheckRunAction.Action.APPLY_FIXES,
@@ -114,9 +145,8 @@ def fixes_suggest(scan: ScanJob, click: CheckRunAction) -> None:
                  "**Apply fixes**: the suggestions are already on the pull request (review "
                  f"posted {earlier.updated_at:%Y-%m-%d %H:%M} UTC); nothing left to add.")
         return
-    repository = scan.repository
     count = len(fixes)
-    _client(scan).create_pull_request_review(
+    client.create_pull_request_review(
         repository.owner, repository.name, scan.pr_number, commit_id=scan.head_sha,
         event="COMMENT", comments=review_comments(fixes),
         body=(f"Fortify suggests {count} security fix{'es' if count != 1 else ''} for "

@@ -3,8 +3,8 @@
 Docs: https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_run and
 #check_suite. Handlers only record the click and enqueue tasks on commit; GitHub is called
 from the tasks. ``check_run.created``/``completed`` and ``check_suite.completed`` are our own
-runs echoing back (ignored in ``webhooks.routing.IGNORED``); ``check_suite.requested`` is a
-push, which the ``pull_request`` events already cover.
+runs echoing back and ``check_suite.requested`` is a push (both ignored in
+``checks.handlers``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.db import transaction
 
 from checks import clicks, reporting, rerun
 from checks.models import CheckRunAction
+from webhooks.models import WebhookEvent
 from webhooks.payloads import require
 from webhooks.routing import router
 
@@ -28,13 +29,13 @@ BUTTONS = {
 }
 
 
-def _require_common(event) -> None:
+def _require_common(event: WebhookEvent) -> None:
     for field in ("installation.id", "repository.id"):
         require(event.payload, field)
 
 
 @router.on("check_run", "rerequested")
-def check_run_rerequested(event) -> None:
+def check_run_rerequested(event: WebhookEvent) -> None:
     """The run's "Re-run" link: a new scan and run on the same head SHA."""
     _require_common(event)
     require(event.payload, "check_run.head_sha")
@@ -42,7 +43,7 @@ def check_run_rerequested(event) -> None:
 
 
 @router.on("check_suite", "rerequested")
-def check_suite_rerequested(event) -> None:
+def check_suite_rerequested(event: WebhookEvent) -> None:
     """"Re-run all checks" sends this (not ``check_run.rerequested``)."""
     _require_common(event)
     require(event.payload, "check_suite.head_sha")
@@ -50,7 +51,7 @@ def check_suite_rerequested(event) -> None:
 
 
 @router.on("check_run", "requested_action")
-def check_run_requested_action(event) -> None:
+def check_run_requested_action(event: WebhookEvent) -> None:
     """One of our buttons: record the click, then act on it in a task."""
     _require_common(event)
     identifier = require(event.payload, "requested_action.identifier")

@@ -292,7 +292,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # log_context: "[delivery=... installation=... repository=... scan=...] " while a
+        # task works for one (fortify_github.logcontext), else empty.
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(log_context)s%(message)s"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -334,9 +336,10 @@ GITHUB_MAX_PAGES = int(env_str("GITHUB_MAX_PAGES", "100"))
 GITHUB_TOKEN_REFRESH_MARGIN = float(env_str("GITHUB_TOKEN_REFRESH_MARGIN", "300"))
 # Last line of defence: tokens, JWTs and private keys are masked in every log record.
 LOGGING["filters"] = {
+    "log_context": {"()": "fortify_github.logcontext.LogContextFilter"},
     "redact_secrets": {"()": "fortify_github.github.redaction.RedactSecretsFilter"},
 }
-LOGGING["handlers"]["console"]["filters"] = ["redact_secrets"]
+LOGGING["handlers"]["console"]["filters"] = ["log_context", "redact_secrets"]
 # Also on the client's own logger, so its records are masked whichever handler receives them
 # (Celery replaces the root handlers in workers unless told otherwise).
 LOGGING["loggers"]["fortify_github.github"] = {"filters": ["redact_secrets"]}

@@ -3,7 +3,6 @@ from __future__ import annotations
 import importlib
 
 from django.apps import AppConfig
-from django.conf import settings
 
 
 class WebhooksConfig(AppConfig):
@@ -13,10 +12,11 @@ class WebhooksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from webhooks import checks, metrics  # noqa: F401 - checks registers system checks
+        from webhooks import checks, handlers, metrics  # noqa: F401 - registrations
+        from webhooks.conf import webhook_settings
 
         metrics.register_backlog_collector()
         # Extra handler modules named in settings (tests make their worker processes load
         # test-only handlers this way); apps import their own handlers in their ready().
-        for module in getattr(settings, "WEBHOOK_EXTRA_HANDLER_MODULES", []):
+        for module in webhook_settings().extra_handler_modules:
             importlib.import_module(module)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, register
 
+from webhooks.conf import webhook_settings
+from webhooks.routing import router
+
 
 @register()
 def processing_lease_outlives_tasks(app_configs, **kwargs) -> list[Error]:
     """A claim taken over while its worker still runs would process the event twice."""
-    lease = float(getattr(settings, "WEBHOOK_PROCESSING_LEASE", 600))
-    hard_limit = float(getattr(settings, "CELERY_TASK_TIME_LIMIT", 0) or 0)
+    lease = webhook_settings().processing_lease.total_seconds()
+    hard_limit = float(settings.CELERY_TASK_TIME_LIMIT or 0)
     if hard_limit and lease <= hard_limit:
         return [Error(
             f"WEBHOOK_PROCESSING_LEASE ({lease:.0f} s) must be longer than the Celery task "
@@ -19,3 +22,12 @@ def processing_lease_outlives_tasks(app_configs, **kwargs) -> list[Error]:
                  "and processed twice.",
             id="webhooks.E001")]
     return []
+
+
+@register()
+def ignored_events_take_effect(app_configs, **kwargs) -> list[Error]:
+    """An event both handled and ignored on purpose: the ignore entry is dead code."""
+    return [Error(f"{event}.{action or '*'} is ignored on purpose but has handlers.",
+                  hint="Remove the router.ignore(...) entry or the handler.",
+                  id="webhooks.E002")
+            for event, action in router.shadowed_ignores()]

@@ -1,22 +1,37 @@
 """How a handler tells the pipeline whether a failure is worth another attempt.
 
-Handlers raise :class:`TransientError` (or let the GitHub client's ``TransientGitHubError``
-or Django's ``OperationalError`` escape) when trying again later may succeed, and
-:class:`PermanentError` when it never will. Anything else is an unexpected bug: the event
-fails at once and only the exception's class name is recorded.
+Handlers raise :class:`TransientError` when trying again later may succeed and
+:class:`PermanentError` when it never will. Errors from the parts a handler leans on are
+classified by :func:`classify`:
+
+* transient (the event is retried with backoff): a dependency that is down or slow — the
+  database connection (``OperationalError``, ``InterfaceError``), Redis as cache or lock
+  (``redis.ConnectionError``/``TimeoutError``, ``BusyLoadingError``...), the broker (kombu's
+  ``OperationalError``, AMQP's recoverable errors), raw HTTP (``requests``' connection errors
+  and timeouts, Python's ``ConnectionError``/``TimeoutError``), GitHub's
+  ``TransientGitHubError`` (5xx, timeouts, rate limits, an open circuit) and Celery's soft
+  time limit;
+* permanent (the event fails at once, no traceback logged): our own ``PermanentError``, GitHub
+  answers that will not change (``NotFound``, ``PermissionDenied``, ``ValidationFailed``...),
+  and data the database refuses (``IntegrityError``, ``DataError``);
+* a bug (anything else): the event fails at once and the stack is logged without the message.
+
+Only the messages of our own errors and the GitHub client's are stored; any other error is
+recorded by its class name alone, because its message may quote a payload or a secret.
 """
 
 from __future__ import annotations
 
-from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as KombuOperationalError
+import enum
 
-try:  # the GitHub client package; imported defensively so the pipeline never depends on it
-    from fortify_github.github.errors import TransientGitHubError
-except ImportError:  # pragma: no cover - only while the client package is being written
-    class TransientGitHubError(Exception):  # type: ignore[no-redef]
-        retry_after: float | None = None
+import amqp.exceptions as amqp_errors
+import kombu.exceptions as kombu_errors
+import redis.exceptions as redis_errors
+import requests
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
+
+from fortify_github.github.errors import GitHubError, TransientGitHubError
 
 
 class WebhookError(Exception):
@@ -39,14 +54,58 @@ class MalformedPayload(PermanentError):
     """The payload lacks a field the handler requires (see ``webhooks.payloads.require``)."""
 
 
+class ErrorKind(enum.StrEnum):
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+    BUG = "bug"
+
+
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientError,
     TransientGitHubError,
-    OperationalError,  # the database went away or a lock timed out
-    InterfaceError,  # the connection was closed under us
-    KombuOperationalError,  # the broker blinked while a handler enqueued follow-up work
-    SoftTimeLimitExceeded,  # a slow attempt; the next one may be quicker
+    # database: the server went away, a lock or statement timed out, the connection closed
+    OperationalError,
+    InterfaceError,
+    # Redis (cache, locks, rate-limit budgets): down, slow, loading, failing over
+    redis_errors.ConnectionError,  # includes BusyLoadingError and AuthenticationError
+    redis_errors.TimeoutError,
+    redis_errors.TryAgainError,
+    redis_errors.ClusterDownError,
+    redis_errors.MasterDownError,
+    redis_errors.ReadOnlyError,  # a replica promoted under us
+    # the broker, while a handler enqueues follow-up work
+    kombu_errors.OperationalError,
+    kombu_errors.ConnectionError,
+    kombu_errors.ChannelError,
+    kombu_errors.TimeoutError,
+    kombu_errors.InconsistencyError,
+    amqp_errors.RecoverableConnectionError,
+    amqp_errors.RecoverableChannelError,
+    # raw HTTP and sockets
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    ConnectionError,
+    TimeoutError,
+    # a slow attempt; the next one may be quicker
+    SoftTimeLimitExceeded,
 )
+
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
+    PermanentError,
+    GitHubError,  # after TRANSIENT_ERRORS: only the answers that will not change
+    IntegrityError,
+    DataError,
+)
+
+
+def classify(error: BaseException) -> ErrorKind:
+    """Transient, permanent or a bug: decides retry, failure, and how loudly it is logged."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        return ErrorKind.TRANSIENT
+    if isinstance(error, PERMANENT_ERRORS):
+        return ErrorKind.PERMANENT
+    return ErrorKind.BUG
 
 
 def is_transient(error: BaseException) -> bool:
@@ -69,7 +128,7 @@ def safe_error(error: BaseException) -> str:
     token). An unexpected exception's message may quote anything, so it is never stored.
     """
     name = type(error).__name__
-    trusted = isinstance(error, WebhookError | TransientGitHubError)
+    trusted = isinstance(error, WebhookError | GitHubError)
     if not trusted:
         return name
     message = " ".join(str(error).split())

@@ -7,9 +7,15 @@ them.
     def installation_changed(event: WebhookEvent) -> None: ...
 
 Apps keep their handlers in ``<app>/handlers.py`` and import that module in
-``AppConfig.ready()``. Handlers must be idempotent: GitHub may deliver an event twice and an
-operator may replay it. Within one processing run a handler that already succeeded is not run
-again when the event is retried for another handler's transient error.
+``AppConfig.ready()``. The same module lists what the app deliberately ignores,
+``router.ignore("pull_request", "labeled", reason="does not change the code")``, and may add
+a step that runs once before the handlers of every event, ``@router.before_handlers``.
+An ignore entry that a handler shadows could never take effect: registering both raises
+:class:`RoutingError`, whichever comes first.
+
+Handlers must be idempotent: GitHub may deliver an event twice and an operator may replay
+it. Within one processing run a handler that already succeeded is not run again when the
+event is retried for another handler's transient error.
 """
 
 from __future__ import annotations
@@ -21,40 +27,20 @@ if TYPE_CHECKING:
     from webhooks.models import WebhookEvent
 
 Handler = Callable[["WebhookEvent"], None]
-
-# Events and actions the App receives and deliberately does nothing with, each with why.
-# A registered handler always wins over this list; an event that is neither handled nor
-# listed here is stored as ignored too, with the reason "no handler registered".
-IGNORED: dict[tuple[str, str | None], str] = {
-    # GitHub's hello when the hook is created or its settings change; answered by the receiver.
-    ("ping", None): "ping: nothing to process",
-    # Our own check runs being created and finished: reacting would only echo ourselves.
-    ("check_run", "created"): "our own check run was created",
-    ("check_run", "completed"): "our own check run completed",
-    # A suite finishing is the sum of our own runs finishing.
-    ("check_suite", "completed"): "check suite completed",
-    # Pull request changes that neither change the code nor its readiness for review.
-    ("pull_request", "assigned"): "does not change the code",
-    ("pull_request", "unassigned"): "does not change the code",
-    ("pull_request", "labeled"): "does not change the code",
-    ("pull_request", "unlabeled"): "does not change the code",
-    ("pull_request", "edited"): "title/body/base edits do not change the head commit",
-    ("pull_request", "review_requested"): "does not change the code",
-    ("pull_request", "review_request_removed"): "does not change the code",
-    ("pull_request", "locked"): "does not change the code",
-    ("pull_request", "unlocked"): "does not change the code",
-    ("pull_request", "milestoned"): "does not change the code",
-    ("pull_request", "demilestoned"): "does not change the code",
-    ("pull_request", "auto_merge_enabled"): "does not change the code",
-    ("pull_request", "auto_merge_disabled"): "does not change the code",
-    ("pull_request", "enqueued"): "merge queue state is not scanned",
-    ("pull_request", "dequeued"): "merge queue state is not scanned",
-}
+# A step run once before the handlers of every handled event (e.g. ``installations`` makes
+# sure the installation and repository rows exist). It returns ``None`` to go on, or a reason
+# to store the event as ignored without running any handler; it raises like a handler does.
+PreDispatch = Callable[["WebhookEvent"], str | None]
+Key = tuple[str, str | None]
 
 NO_HANDLER_REASON = "no handler registered"
 
 
-def handler_name(handler: Handler) -> str:
+class RoutingError(Exception):
+    """A subscription that contradicts another: raised at start-up, when apps register."""
+
+
+def handler_name(handler: Callable[..., object]) -> str:
     """A stable name for a handler: its module and qualified name."""
     return f"{handler.__module__}.{getattr(handler, '__qualname__', repr(handler))}"
 
@@ -62,9 +48,12 @@ def handler_name(handler: Handler) -> str:
 class Router:
     """Maps ``(event, action)`` to handlers; ``action=None`` subscribes to every action."""
 
-    def __init__(self, ignored: dict[tuple[str, str | None], str] | None = None) -> None:
-        self._handlers: dict[tuple[str, str | None], list[Handler]] = {}
-        self.ignored = dict(IGNORED if ignored is None else ignored)
+    def __init__(self, ignored: dict[Key, str] | None = None) -> None:
+        self._handlers: dict[Key, list[Handler]] = {}
+        self._before: list[PreDispatch] = []
+        self.ignored: dict[Key, str] = {}
+        for (event, action), reason in (ignored or {}).items():
+            self.ignore(event, *((action,) if action else ()), reason=reason)
 
     def on(self, event: str, *actions: str) -> Callable[[Handler], Handler]:
         """Decorator registering a plain function ``handler(event) -> None``."""
@@ -77,10 +66,41 @@ class Router:
 
     def register(self, handler: Handler, event: str, *actions: str) -> None:
         for action in actions or (None,):
+            shadowed = self._ignores_shadowed_by((event, action))
+            if shadowed:
+                raise RoutingError(
+                    f"{handler_name(handler)} handles {_label((event, action))}, which is "
+                    f"also ignored on purpose ({', '.join(map(_label, shadowed))}): remove "
+                    "the ignore entry or the handler")
             registered = self._handlers.setdefault((event, action), [])
             # Re-importing a handlers module (autoreload, tests) must not register it twice.
             if handler_name(handler) not in {handler_name(h) for h in registered}:
                 registered.append(handler)
+
+    def ignore(self, event: str, *actions: str, reason: str) -> None:
+        """Declare ``(event, action)`` handled by doing nothing, with why (stored on the row)."""
+        if not reason.strip():
+            raise RoutingError(f"ignoring {event} needs a reason")
+        for action in actions or (None,):
+            key = (event, action)
+            handled = [k for k in ((event, None), key) if self._handlers.get(k)]
+            if action is None:
+                handled += [k for k in self._handlers if k[0] == event and self._handlers[k]]
+            if handled:
+                raise RoutingError(
+                    f"{_label(key)} is ignored on purpose but has handlers "
+                    f"({', '.join(handler_name(h) for k in handled for h in self._handlers[k])})"
+                    ": the ignore entry could never take effect")
+            self.ignored[key] = reason
+
+    def before_handlers(self, step: PreDispatch) -> PreDispatch:
+        """Decorator registering a pre-dispatch step (see :data:`PreDispatch`)."""
+        if handler_name(step) not in {handler_name(s) for s in self._before}:
+            self._before.append(step)
+        return step
+
+    def pre_dispatch_steps(self) -> list[PreDispatch]:
+        return list(self._before)
 
     def unregister(self, handler: Handler) -> None:
         """Remove ``handler`` from every subscription (tests register and unregister)."""
@@ -103,11 +123,27 @@ class Router:
         """Why an unhandled ``(event, action)`` is ignored, if it is listed on purpose."""
         return self.ignored.get((event, action or None)) or self.ignored.get((event, None))
 
-    def subscriptions(self) -> dict[tuple[str, str | None], list[str]]:
+    def shadowed_ignores(self) -> list[Key]:
+        """Ignore entries a handler makes unreachable (empty unless someone bypassed the
+        checks in :meth:`register` and :meth:`ignore`)."""
+        return [key for key in self.ignored if self.handlers_for(*key) and (
+            key[1] is not None or (key[0], None) in self._handlers)]
+
+    def subscriptions(self) -> dict[Key, list[str]]:
         """What is registered, by name (for the admin, logs and tests)."""
         return {key: [handler_name(h) for h in handlers]
                 for key, handlers in sorted(self._handlers.items(), key=lambda kv: (
                     kv[0][0], kv[0][1] or ""))}
+
+    def _ignores_shadowed_by(self, key: Key) -> list[Key]:
+        event, action = key
+        if action is None:
+            return [k for k in self.ignored if k[0] == event]
+        return [k for k in ((event, action),) if k in self.ignored]
+
+
+def _label(key: Key) -> str:
+    return f"{key[0]}.{key[1]}" if key[1] else f"{key[0]} (every action)"
 
 
 router = Router()

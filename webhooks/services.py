@@ -10,7 +10,6 @@ it; if the broker loses a message, :func:`webhook_events_requeue_stale` finds th
 from __future__ import annotations
 
 import logging
-import random
 import time
 import traceback
 import uuid
@@ -19,14 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from fortify_github import logcontext
 from webhooks import metrics
-from webhooks.errors import PermanentError, is_transient, retry_after, safe_error
+from webhooks.conf import webhook_settings
+from webhooks.errors import ErrorKind, classify, retry_after, safe_error
 from webhooks.models import WebhookEvent
 from webhooks.payloads import summarize
 from webhooks.routing import NO_HANDLER_REASON, Router, handler_name, router
@@ -36,59 +36,56 @@ log = logging.getLogger("webhooks")
 Status = WebhookEvent.Status
 
 
-# --- settings (read at call time, never at import) ---------------------------------------
-
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
+# --- settings (webhooks.conf: read once, rebuilt when a test overrides one) ----------------
 
 def max_attempts() -> int:
-    return int(_setting("WEBHOOK_MAX_ATTEMPTS", 6))
+    return webhook_settings().max_attempts
 
 
 def processing_lease() -> timedelta:
     """How long a claim holds; longer than the task's hard time limit, so only a worker
     that died (not one still working) loses its claim."""
-    return timedelta(seconds=float(_setting("WEBHOOK_PROCESSING_LEASE", 600)))
+    return webhook_settings().processing_lease
 
 
 def requeue_after() -> timedelta:
-    return timedelta(seconds=float(_setting("WEBHOOK_PENDING_REQUEUE_AFTER", 60)))
+    return webhook_settings().requeue_after
 
 
 def backoff(attempt: int, hinted: float | None = None) -> float:
-    """Seconds before attempt ``attempt + 1``: GitHub's hint if given, else exponential with
-    jitter, never above ``WEBHOOK_RETRY_BACKOFF_MAX``."""
-    cap = float(_setting("WEBHOOK_RETRY_BACKOFF_MAX", 600))
-    if hinted is not None:
-        return min(cap, max(hinted, 0.0))
-    base = float(_setting("WEBHOOK_RETRY_BACKOFF_BASE", 5))
-    delay = base * (2 ** max(attempt - 1, 0))
-    return min(cap, delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not security
+    """Seconds before attempt ``attempt + 1``: GitHub's hint if given, else the shared
+    exponential backoff (``fortify_github.backoff``) within ``WEBHOOK_RETRY_BACKOFF_*``."""
+    return webhook_settings().backoff(attempt, hinted)
 
 
 # --- logging ---------------------------------------------------------------------------------
 
 class EventLog(logging.LoggerAdapter):
-    """Binds delivery, event, action and installation to every line (message and ``extra``)."""
+    """Puts the delivery, event and installation on the record even where no log context is
+    bound (the receiver, commands); ``LogContextFilter`` prints them."""
 
     def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
-        context = self.extra or {}
-        prefix = " ".join(f"{key}={value}" for key, value in context.items()
-                          if value not in (None, ""))
+        context = {key: value for key, value in (self.extra or {}).items()
+                   if value not in (None, "")}
         kwargs["extra"] = {**context, **kwargs.get("extra", {})}
-        return f"[{prefix}] {msg}", kwargs
+        return msg, kwargs
 
 
 def event_log(*, delivery_id: str = "", event: str = "", action: str = "",
               installation_id: int | None = None) -> EventLog:
-    return EventLog(log, {"delivery_id": delivery_id, "event": event, "action": action,
-                          "installation_id": installation_id})
+    return EventLog(log, {"delivery": delivery_id,
+                          "event": f"{event}.{action}" if action else event,
+                          "installation": installation_id})
 
 
 def log_for(event: WebhookEvent) -> EventLog:
     return event_log(delivery_id=event.delivery_id, event=event.event, action=event.action,
                      installation_id=event.installation_id)
+
+
+def _log_context_of(event: WebhookEvent) -> dict[str, Any]:
+    return {"delivery": event.delivery_id, "event": event.event_name,
+            "installation": event.installation_id, "repository": event.repository_full_name}
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -191,17 +188,26 @@ class ProcessOutcome:
 
 def webhook_event_process(event_pk: int, *, using_router: Router | None = None
                           ) -> ProcessOutcome:
-    """Claim the event, run its handlers, record the outcome.
+    """Claim the event, run the router's pre-dispatch steps, then its handlers; record the
+    outcome.
 
-    Each handler runs in its own savepoint and try/except, so one failure never stops the
+    Pre-dispatch steps (e.g. installation healing) run once per attempt, before any handler
+    and outside any transaction (they may ask GitHub); one may decide the event is ignored.
+    Each handler runs in its own transaction and try/except, so one failure never stops the
     others. Handlers that succeeded are recorded and not run again on a retry. A transient
-    error leaves the event pending with a due time (durable: the requeue job re-enqueues it
-    if the retry message is lost) until ``WEBHOOK_MAX_ATTEMPTS`` is reached.
+    error (see ``webhooks.errors.classify``) leaves the event pending with a due time
+    (durable: the requeue job re-enqueues it if the retry message is lost) until
+    ``WEBHOOK_MAX_ATTEMPTS`` is reached.
     """
     event = webhook_event_claim(event_pk)
     if event is None:
         return ProcessOutcome(status="skipped")
-    active = using_router or router
+    with logcontext.log_context(**_log_context_of(event)):
+        return _process(event, using_router or router)
+
+
+def _process(event: WebhookEvent, active: Router) -> ProcessOutcome:
+    """One claimed attempt (see :func:`webhook_event_process`)."""
     elog = log_for(event)
     started = time.monotonic()
     action = event.action or None
@@ -217,31 +223,32 @@ def webhook_event_process(event_pk: int, *, using_router: Router | None = None
     ran: list[str] = []
     transient_waits: list[float | None] = []
     errors: list[str] = []
-    for handler in handlers:
-        name = handler_name(handler)
-        if results.get(name, {}).get("status") in ("completed", "failed"):
-            continue  # done in an earlier attempt of this run
-        ran.append(name)
+    for step in active.pre_dispatch_steps():
+        name = handler_name(step)
         try:
-            with transaction.atomic():
-                handler(event)
+            why_ignored = step(event)
         except Exception as error:
-            message = safe_error(error)
-            if is_transient(error):
-                results[name] = {"status": "retry", "error": message}
-                transient_waits.append(retry_after(error))
-                elog.warning("handler %s: transient %s", name, message)
-            elif isinstance(error, PermanentError):
-                results[name] = {"status": "failed", "error": message}
-                elog.warning("handler %s failed permanently: %s", name, message)
+            _record_failure(elog, name, error, results, transient_waits, errors)
+            break
+        if why_ignored:
+            _finish(event, status=Status.IGNORED, reason=why_ignored, error="",
+                    started=started)
+            elog.info("ignored before dispatch by %s: %s", name, why_ignored)
+            return ProcessOutcome(status=Status.IGNORED)
+        results.pop(name, None)
+    else:
+        for handler in handlers:
+            name = handler_name(handler)
+            if results.get(name, {}).get("status") in ("completed", "failed"):
+                continue  # done in an earlier attempt of this run
+            ran.append(name)
+            try:
+                with transaction.atomic():
+                    handler(event)
+            except Exception as error:
+                _record_failure(elog, name, error, results, transient_waits, errors)
             else:
-                results[name] = {"status": "failed", "error": message}
-                # The stack without the exception's message: a message may quote the payload.
-                elog.error("handler %s failed: %s\n%s", name, message,
-                           "".join(traceback.format_tb(error.__traceback__)).rstrip())
-            errors.append(f"{name.rsplit('.', 1)[-1]}: {message}")
-        else:
-            results[name] = {"status": "completed"}
+                results[name] = {"status": "completed"}
 
     failed = any(r.get("status") == "failed" for r in results.values())
     last_error = "; ".join(errors)[:512]
@@ -265,6 +272,27 @@ def webhook_event_process(event_pk: int, *, using_router: Router | None = None
             error=last_error, started=started, results=results)
     elog.info("%s in %d ms (%d handlers)", status, event.duration_ms or 0, len(handlers))
     return ProcessOutcome(status=status, handlers_run=ran)
+
+
+def _record_failure(elog: EventLog, name: str, error: Exception,
+                    results: dict[str, dict[str, Any]], transient_waits: list[float | None],
+                    errors: list[str]) -> None:
+    """File one handler's (or pre-dispatch step's) exception by its kind."""
+    message = safe_error(error)
+    kind = classify(error)
+    if kind is ErrorKind.TRANSIENT:
+        results[name] = {"status": "retry", "error": message}
+        transient_waits.append(retry_after(error))
+        elog.warning("handler %s: transient %s", name, message)
+    elif kind is ErrorKind.PERMANENT:
+        results[name] = {"status": "failed", "error": message}
+        elog.warning("handler %s failed permanently: %s", name, message)
+    else:
+        results[name] = {"status": "failed", "error": message}
+        # The stack without the exception's message: a message may quote the payload.
+        elog.error("handler %s failed: %s\n%s", name, message,
+                   "".join(traceback.format_tb(error.__traceback__)).rstrip())
+    errors.append(f"{name.rsplit('.', 1)[-1]}: {message}")
 
 
 def _finish(event: WebhookEvent, *, status: str, reason: str, error: str, started: float,
@@ -456,7 +484,7 @@ def webhook_deliveries_redeliver(*, since: timedelta, dry_run: bool = False, cli
 
         client = app_client() if callable(app_client) else app_client
     limit = max_redeliveries if max_redeliveries is not None else int(
-        _setting("WEBHOOK_REDELIVER_MAX_ATTEMPTS", 5))
+        webhook_settings().redeliver_max_attempts)
     cutoff = timezone.now() - min(since, GITHUB_DELIVERY_RETENTION)
     report = RedeliveryReport()
     by_guid: dict[str, list[Mapping[str, Any]]] = {}

@@ -51,17 +51,15 @@ def requeue_stale_pending() -> int:
 @shared_task(name="webhooks.redeliver_failed_deliveries", ignore_result=True)
 def redeliver_failed_deliveries() -> int:
     """Periodic: ask GitHub to redeliver what failed to reach us (GitHub never retries)."""
-    from datetime import timedelta
-
     from django.conf import settings
 
+    from webhooks.conf import webhook_settings
     from webhooks.services import webhook_deliveries_redeliver
 
     if not settings.GITHUB_APP_ID:
         log.info("redelivery skipped: no GitHub App configured (GITHUB_APP_ID)")
         return 0
-    window = timedelta(seconds=float(getattr(settings, "WEBHOOK_REDELIVER_WINDOW", 6 * 3600)))
-    report = webhook_deliveries_redeliver(since=window)
+    report = webhook_deliveries_redeliver(since=webhook_settings().redeliver_window)
     log.info("redelivery: scanned %d, redelivered %d, already stored %d, gave up %d, "
              "errors %d", report.scanned, len(report.redelivered), len(report.already_stored),
              len(report.gave_up), len(report.errors))

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from webhooks import metrics, services, signatures
+from webhooks.conf import webhook_settings
 from webhooks.models import WebhookEvent
 from webhooks.routing import router
 
@@ -57,7 +58,7 @@ def _receive(request: HttpRequest) -> JsonResponse:
         services.log.error("GITHUB_WEBHOOK_SECRET is not set: refusing webhook deliveries")
         return _reject(500, "not_configured", "webhook secret not configured")
 
-    limit = int(getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 25 * 1024 * 1024))
+    limit = webhook_settings().max_body_bytes
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not DIGITS.fullmatch(declared) or int(declared) > limit:
         return _reject(413, "too_large", f"body larger than {limit} bytes")

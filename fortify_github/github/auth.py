@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from fortify_github.github.conf import conf
 from fortify_github.github.keys import load_private_key
 
 IAT_BACKDATE_SECONDS = 60
@@ -44,7 +45,7 @@ def app_private_key() -> rsa.RSAPrivateKey:
 def jwt_issuer() -> str:
     """The App id, or the client id when ``GITHUB_APP_JWT_ISSUER=client_id`` (GitHub accepts
     both; the client id is what GitHub now recommends)."""
-    use_client_id = getattr(settings, "GITHUB_APP_JWT_ISSUER", "app_id") == "client_id"
+    use_client_id = conf().jwt_issuer == "client_id"
     issuer = settings.GITHUB_CLIENT_ID if use_client_id else settings.GITHUB_APP_ID
     if not issuer:
         variable = "GITHUB_CLIENT_ID" if use_client_id else "GITHUB_APP_ID"

@@ -135,12 +135,13 @@ def is_transient(error: BaseException) -> bool:
 
 def retry_countdown(error: BaseException, retries: int = 0, *, base: float = 30.0,
                     cap: float = 3600.0) -> float:
-    """Seconds a Celery task should wait before its next attempt.
+    """Seconds a Celery task should wait before its next attempt (``retries`` done so far).
 
-    GitHub's own hint (``retry_after``) wins; otherwise exponential from ``base``.
+    GitHub's own hint (``retry_after``, at least a second) wins; otherwise the shared policy
+    of ``fortify_github.backoff`` from ``base``, capped at ``cap``.
     """
+    from fortify_github.backoff import backoff_delay
+
     hinted = getattr(error, "retry_after", None)
-    fallback = min(cap, base * (2 ** max(retries, 0)))
-    if hinted is None:
-        return fallback
-    return min(cap, max(float(hinted), 1.0))
+    return backoff_delay(retries + 1, base=base, cap=cap,
+                         hinted=None if hinted is None else max(float(hinted), 1.0))

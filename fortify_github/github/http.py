@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -59,7 +58,6 @@ ETAG_CACHE_TTL = 24 * 3600
 # Rate-limit waits inside one call, beyond which the caller gets the error to re-queue.
 MAX_RATE_LIMIT_WAITS = 3
 
-_random = secrets.SystemRandom()
 _local = threading.local()
 
 
@@ -87,10 +85,8 @@ class Reply:
 
 
 def backoff_delay(attempt: int, settings: ClientConf) -> float:
-    """Exponential with "equal jitter": half fixed, half random, so retries of many workers
-    spread out yet never retry immediately."""
-    ceiling = min(settings.retry_backoff_max, settings.retry_backoff_base * 2 ** (attempt - 1))
-    return ceiling / 2 + _random.uniform(0, ceiling / 2)
+    """The shared policy (``fortify_github.backoff``) within the client's bounds."""
+    return settings.backoff(attempt)
 
 
 def expand(template: str, path_params: Mapping[str, object] | None) -> str:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 
 from fortify_github.github import crypto, metrics, shared
@@ -58,8 +57,8 @@ class InstallationToken:
 
 
 def refresh_margin() -> float:
-    """Seconds before ``expires_at`` at which a token is replaced (default 5 minutes)."""
-    return float(getattr(settings, "GITHUB_TOKEN_REFRESH_MARGIN", 300))
+    """Seconds before ``expires_at`` at which a token is replaced."""
+    return conf().token_refresh_margin
 
 
 def _generation_key(installation_id: int) -> str:

@@ -18,7 +18,7 @@ from tests.support.webhooks import fixture_path, load_fixture
 from webhooks import services
 from webhooks.errors import PermanentError
 from webhooks.models import WebhookEvent
-from webhooks.routing import IGNORED, Router
+from webhooks.routing import Router, router
 from webhooks.services import webhook_event_process, webhook_event_store
 
 Status = WebhookEvent.Status
@@ -34,7 +34,7 @@ def run(*args: str) -> str:
 def local_router(monkeypatch) -> Router:
     """The pipeline routes through a router holding only this test's handlers, so handlers
     other apps register for real events stay out of these tests."""
-    local = Router(ignored=dict(IGNORED))
+    local = Router(ignored=dict(router.ignored))
     monkeypatch.setattr(services, "router", local)
     return local
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,44 @@ def test_transient_error_is_retried_by_celery(client, celery_worker):
     assert event.status == Status.COMPLETED
     assert event.attempts == 2
     assert [r["attempt"] for r in records(delivery)] == [1, 2]
+
+
+def test_a_redis_error_inside_a_handler_retries_until_redis_is_back(client, celery_worker,
+                                                                    tmp_path):
+    """A real redis-server the handler uses is stopped while the handler runs: the event is
+    retried (not failed) and completes once Redis is started again."""
+    import redis
+
+    from tests.support.processes import wait_until
+    from tests.webhooks.conftest import _RECORD_DIR
+    from tests.webhooks.test_outbox import RedisServer
+
+    server = RedisServer(tmp_path)
+    server.start()
+    delivery = str(uuid.uuid4())
+    directory = Path(_RECORD_DIR)
+    (directory / f"{delivery}.redis").write_text(server.url)
+    try:
+        response = post_webhook(client, "fortify_test_redis",
+                                load_fixture("pull_request", "opened"), delivery=delivery)
+        assert response.status_code == 202
+        wait_until(lambda: records(delivery), timeout=30, what="the handler to start",
+                   log=celery_worker.log_path)
+        server.stop()
+        (directory / f"{delivery}.go").touch()
+        stored = WebhookEvent.objects.filter(delivery_id=delivery)
+        first = wait_until(lambda: stored.filter(last_error__contains="ConnectionError").first(),
+                           timeout=30, what="the handler to meet the Redis error",
+                           log=celery_worker.log_path)
+        assert first.status in (Status.PENDING, Status.PROCESSING), "retried, not failed"
+        assert first.handler_results[
+            "tests.webhooks.worker_handlers.use_redis"]["status"] == "retry"
+
+        server.start()
+        done = wait_for_status(delivery, {Status.COMPLETED, Status.FAILED}, timeout=60)
+        assert done.status == Status.COMPLETED, done.last_error
+        assert done.attempts >= 2 and done.last_error == ""
+        assert redis.Redis.from_url(server.url).get(f"fortify-test:{delivery}") == b"1"
+        assert len([r for r in records(delivery) if r["phase"] == "done"]) == 1
+    finally:
+        server.stop()

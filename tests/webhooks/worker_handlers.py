@@ -58,3 +58,24 @@ def flaky(event) -> None:
     record(event, "flaky")
     if event.attempts < 2:
         raise TransientError("dependency briefly unavailable", retry_after=0.5)
+
+
+
+@router.on("fortify_test_redis")
+def use_redis(event) -> None:
+    """Counts the event in a Redis of the test's own (``<delivery>.redis`` holds its URL), as
+    a handler keeping a lock or budget there would. On its first attempt it first waits for
+    the test's go (``<delivery>.go``), so the test can stop Redis while the handler runs."""
+    import redis
+
+    directory = Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
+    record(event, "redis", "start")
+    if event.attempts == 1:
+        deadline = time.monotonic() + 60
+        while not (directory / f"{event.delivery_id}.go").exists() \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+    url = (directory / f"{event.delivery_id}.redis").read_text()
+    redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).incr(
+        f"fortify-test:{event.delivery_id}")
+    record(event, "redis")

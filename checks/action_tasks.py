@@ -8,22 +8,22 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from checks.tasks import ScanTask
+
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="checks.start_rerun", max_retries=None)
+@shared_task(bind=True, base=ScanTask, name="checks.start_rerun", max_retries=None)
 def start_rerun_task(self, scan_pk: int, click_pk: int | None = None) -> str:
     """Create the re-run's check run and queue its scan; a final failure completes the run."""
     from checks import rerun, services
-    from checks.tasks import backoff
     from fortify_github.github.errors import TransientGitHubError
 
     try:
         return rerun.rerun_start(scan_pk, click_pk).status
     except TransientGitHubError as error:
         if self.request.retries < settings.SCAN_MAX_RETRIES:
-            raise self.retry(countdown=backoff(self.request.retries,
-                                               getattr(error, "retry_after", None))) from None
+            raise self.retry(countdown=self.backoff(error)) from None
         reference = services.new_reference()
         logger.error("re-run of scan %s failed after retries (reference %s): %s", scan_pk,
                      reference, type(error).__name__)
@@ -39,13 +39,12 @@ def start_rerun_task(self, scan_pk: int, click_pk: int | None = None) -> str:
         return "failed"
 
 
-@shared_task(bind=True, name="checks.deliver_fixes", max_retries=None)
+@shared_task(bind=True, base=ScanTask, name="checks.deliver_fixes", max_retries=None)
 def deliver_fixes_task(self, click_pk: int) -> str:
     """"Apply fixes" (review suggestions) or "Commit fixes" (one commit) for a click."""
     from checks import services
     from checks.fixes import apply
     from checks.models import CheckRunAction
-    from checks.tasks import backoff
     from fortify_github.github.errors import TransientGitHubError
 
     click = CheckRunAction.objects.select_related(
@@ -59,8 +58,7 @@ def deliver_fixes_task(self, click_pk: int) -> str:
             apply.fixes_suggest(click.scan, click)
     except TransientGitHubError as error:
         if self.request.retries < settings.SCAN_MAX_RETRIES:
-            raise self.retry(countdown=backoff(self.request.retries,
-                                               getattr(error, "retry_after", None))) from None
+            raise self.retry(countdown=self.backoff(error)) from None
         return _fixes_failed(click, services.new_reference(), type(error).__name__)
     except Exception as error:
         return _fixes_failed(click, services.new_reference(), type(error).__name__)

@@ -72,6 +72,14 @@ class ScanJob(models.Model):
     reference_id = models.CharField(
         max_length=32, blank=True, help_text="Shown to users on failure, to find the logs.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When the scan's task is due; a queued scan long past it lost its message "
+                  "and the sweeper queues it again.")
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="A running scan's claim: past it, its worker is presumed dead and another "
+                  "worker resumes the scan.")
     engine_versions = models.JSONField(default=dict, blank=True)
     files_scanned = models.PositiveIntegerField(default=0)
     critical_count = models.PositiveIntegerField(default=0)
@@ -146,6 +154,10 @@ class CheckRun(models.Model):
     title = models.CharField(max_length=255, blank=True)
     html_url = models.URLField(blank=True)
     annotations_sent = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the task creating or completing the run on GitHub is next due; the "
+                  "sweeper re-queues it when that message was lost.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

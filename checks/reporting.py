@@ -38,6 +38,7 @@ ACTION_RERUN_SCAN = "rerun_scan"
 ACTION_VIEW_DASHBOARD = "view_dashboard"
 
 FAILURE_TITLE = "Fortify could not complete the scan"
+TIMED_OUT_TITLE = "Fortify scan timed out"
 
 Conclusion = Literal["success", "neutral", "failure"]
 # GitHub's shapes live with the client; reporting fills them in.
@@ -273,6 +274,20 @@ def failure_output(reference_id: str) -> CheckRunOutput:
             "Use Re-run to scan again, or push a new commit. If it keeps failing, contact "
             "Fortify support "
             f"with reference `{reference}`."
+        ),
+    }
+
+
+def timed_out_output(reference_id: str) -> CheckRunOutput:
+    """The sweeper's words for a scan that never finished (workers lost, GitHub down)."""
+    reference = reference_id if _SAFE_REFERENCE.fullmatch(reference_id) else "unavailable"
+    return {
+        "title": TIMED_OUT_TITLE,
+        "summary": (
+            "Fortify could not finish scanning this commit in time, so no results are "
+            "reported and nothing was approved or blocked by this scan.\n\n"
+            "Push a new commit or re-run the check to scan again. If it keeps happening, "
+            f"contact Fortify support with reference `{reference}`."
         ),
     }
 

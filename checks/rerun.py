@@ -79,6 +79,9 @@ def rerun_request(payload: Json, *, action: str, delivery: str) -> CheckRunActio
             head_repository_full_name=scan.head_repository_full_name if scan else "",
             mode=repository.scan_mode, failure_threshold=repository.failure_threshold)
         CheckRun.objects.create(scan=new, head_sha=head_sha)
+        # Due now: were the task's message lost, the scans' outbox (``scans_sweep``) sends
+        # the scan on.
+        ScanJob.objects.filter(pk=new.pk).update(next_attempt_at=timezone.now())
         click.result_scan = new
         click.save(update_fields=["result_scan", "updated_at"])
     from checks.action_tasks import start_rerun_task
@@ -137,10 +140,10 @@ def rerun_start(scan_pk: int, click_pk: int | None = None) -> ScanJob:
     start_check_run(scan)
     if click is not None:
         clicks.check_run_action_finish(click, Outcome.DONE, result_scan=scan)
-    from checks.tasks import run_scan_task
+    from checks import queue
 
     # Outside a transaction this runs at once; inside one, only once it commits.
-    transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
+    transaction.on_commit(lambda: queue.scan_enqueue(scan.pk))
     return scan
 
 

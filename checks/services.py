@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from functools import partial
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from checks import reporting
+from checks import queue, reporting
 from checks.agent import (
     BuiltinScanAgent,
     ScanAgent,
@@ -91,6 +93,7 @@ def scan_pull_request(payload: Json, *, delivery: str = "") -> ScanJob | None:
                 head_repository_full_name=(pull["head"].get("repo") or {}).get("full_name", ""),
                 pr_updated_at=updated_at,
                 mode=repository.scan_mode, failure_threshold=repository.failure_threshold,
+                next_attempt_at=timezone.now(),
             )
             CheckRun.objects.create(scan=scan, head_sha=head_sha)
         older = list(ScanJob.objects.unfinished()
@@ -98,16 +101,11 @@ def scan_pull_request(payload: Json, *, delivery: str = "") -> ScanJob | None:
                      .exclude(pk=scan.pk))
         ScanJob.objects.filter(pk__in=[old.pk for old in older]).unfinished().update(
             status=ScanJob.Status.SUPERSEDED, superseded_by=scan, finished_at=timezone.now())
-    start_check_run(scan)
+    # GitHub is called from tasks, after commit: never while this transaction holds locks.
     for old in older:
-        # After commit: were this transaction rolled back, the old runs must stay as they are.
-        transaction.on_commit(partial(
-            complete_cancelled, old, "Superseded by a newer commit",
-            f"Commit {head_sha[:7]} replaced this one; its scan reports instead."))
+        queue.check_run_finish_on_commit(old.pk)
     if scan.status == ScanJob.Status.QUEUED:
-        from checks.tasks import run_scan_task
-
-        transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
+        queue.check_run_start_on_commit(scan.pk)
     return scan
 
 
@@ -121,8 +119,15 @@ def cancel_pull_request_scans(payload: Json) -> int:
     ScanJob.objects.filter(pk__in=[scan.pk for scan in scans]).unfinished().update(
         status=ScanJob.Status.CANCELLED, finished_at=timezone.now())
     for scan in scans:
-        complete_cancelled(scan, "Scan cancelled", "The pull request was closed.")
+        queue.check_run_finish_on_commit(scan.pk)
     return len(scans)
+
+
+def check_run_start(scan_pk: int) -> None:
+    """The task's step: create the ``in_progress`` run of a scan still waiting to report."""
+    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+    if scan.status in (ScanJob.Status.QUEUED, ScanJob.Status.RUNNING):
+        start_check_run(scan)
 
 
 def start_check_run(scan: ScanJob) -> None:
@@ -144,28 +149,69 @@ def start_check_run(scan: ScanJob) -> None:
     check_run.save()
 
 
-def complete_cancelled(scan: ScanJob, title: str, summary: str) -> None:
-    complete_run_or_retry_later(scan, conclusion="cancelled",
-                                output={"title": title, "summary": summary})
+def check_run_finish(scan_pk: int) -> None:
+    """Complete the scan's run as its row says; the one way a finished scan reaches GitHub.
+
+    Re-reads the row, so a late or repeated task reports what is true now.
+    """
+    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+    if scan.status == ScanJob.Status.COMPLETED:
+        report_scan(scan, resumed=True)
+        return
+    if scan.status not in TERMINAL:
+        return
+    conclusion, output, actions = _unscanned_verdict(scan)
+    complete_run(scan, conclusion=conclusion, output=output, actions=actions)
 
 
-def complete_run_or_retry_later(scan: ScanJob, *, conclusion: str,
-                                output: reporting.CheckRunOutput,
-                                actions: list[reporting.CheckRunAction] | None = None) -> None:
-    """Complete the run now; if GitHub fails, a retrying task does it, so no run is left
-    ``in_progress`` because one request failed."""
+def _unscanned_verdict(scan: ScanJob) -> tuple[str, reporting.CheckRunOutput,
+                                                list[reporting.CheckRunAction] | None]:
+    """What a run says when its scan ended without results (never an error's text)."""
+    if scan.status == ScanJob.Status.SUPERSEDED:
+        head = scan.superseded_by.head_sha[:7] if scan.superseded_by else "a newer commit"
+        return "cancelled", {"title": "Superseded by a newer commit",
+                             "summary": f"Commit {head} replaced this one; its scan reports "
+                                        "instead."}, None
+    if scan.status == ScanJob.Status.CANCELLED:
+        return "cancelled", {"title": "Scan cancelled",
+                             "summary": "The pull request was closed."}, None
+    rerun = [action for action in reporting.actions_for(0)
+             if action["identifier"] == reporting.ACTION_RERUN_SCAN]
+    if scan.conclusion == "action_required" and scan.installation is not None:
+        warning = (scan.installation.permission_warnings or {}).get("read_code") or {}
+        return "action_required", {
+            "title": "Fortify needs permission to read the code",
+            "summary": warning.get("message") or "The App lacks contents:read."}, rerun
+    if scan.conclusion == "timed_out":
+        return "timed_out", reporting.timed_out_output(scan.reference_id), rerun
+    return "failure", reporting.failure_output(scan.reference_id), rerun
+
+
+def check_run_finish_now_or_later(scan_pk: int) -> None:
+    """From a task (never a handler): complete the run now; if GitHub fails, the retrying
+    task does it, so no run stays ``in_progress`` because one request failed."""
     from fortify_github.github.errors import GitHubError
 
     try:
-        complete_run(scan, conclusion=conclusion, output=output, actions=actions)
+        check_run_finish(scan_pk)
     except GitHubError as error:
-        from checks.tasks import complete_check_run_task
-
         logger.warning("completing the run of scan %s failed (%s); retrying in a task",
-                       scan.pk, type(error).__name__)
-        complete_check_run_task.apply_async(
-            args=[scan.pk], kwargs={"conclusion": conclusion, "output": dict(output),
-                                    "actions": actions}, countdown=30)
+                       scan_pk, type(error).__name__)
+        queue.check_run_finish_enqueue(scan_pk, countdown=getattr(error, "retry_after", None)
+                                       or 5)
+
+
+def check_run_retry_allowed(scan_pk: int, countdown: float) -> bool:
+    """Completing may be retried until GitHub itself gives the run up as ``stale``."""
+    check_run = CheckRun.objects.filter(scan_id=scan_pk).first()
+    if check_run is None or check_run.status == CheckRun.Status.COMPLETED:
+        return False
+    lifetime = timedelta(seconds=settings.CHECK_RUN_LIFETIME_SECONDS)
+    if timezone.now() + timedelta(seconds=countdown) > check_run.created_at + lifetime:
+        return False
+    CheckRun.objects.filter(pk=check_run.pk).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=countdown))
+    return True
 
 
 def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOutput,
@@ -203,38 +249,56 @@ def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
 
 
 def _still_running(scan: ScanJob) -> bool:
-    return ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).exists()
+    """Asked between engines: is the scan still ours to run? Renews the lease if so (a
+    heartbeat), so a long scan of a live worker is not taken over."""
+    return bool(ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=settings.SCAN_LEASE_SECONDS)))
 
 
 def _claim(scan_pk: int) -> ScanJob | None:
-    """Move a queued scan to running; a scan already running (a retried task) continues."""
-    updated = ScanJob.objects.filter(pk=scan_pk, status=ScanJob.Status.QUEUED).update(
-        status=ScanJob.Status.RUNNING, started_at=timezone.now())
-    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
-    if updated or scan.status == ScanJob.Status.RUNNING:
-        return scan
-    return None
+    """Take a queued scan, or a running one whose worker's lease expired (the worker died).
+
+    One conditional UPDATE decides between racing workers; the lease outlives the task's
+    hard time limit, so a live worker's scan is never taken over.
+    """
+    now = timezone.now()
+    claimable = (Q(status=ScanJob.Status.QUEUED)
+                 | Q(status=ScanJob.Status.RUNNING, lease_expires_at__lt=now)
+                 | Q(status=ScanJob.Status.RUNNING, lease_expires_at__isnull=True))
+    updated = ScanJob.objects.filter(pk=scan_pk).filter(claimable).update(
+        status=ScanJob.Status.RUNNING, started_at=now, attempts=F("attempts") + 1,
+        lease_expires_at=now + timedelta(seconds=settings.SCAN_LEASE_SECONDS))
+    if not updated:
+        return None
+    return ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+
+
+def scan_is_completed(scan_pk: int) -> bool:
+    return ScanJob.objects.filter(pk=scan_pk, status=ScanJob.Status.COMPLETED).exists()
+
+
+def scan_release(scan_pk: int, *, retry_in: float) -> None:
+    """A retrying task gives its claim back: the scan is queued again, due in ``retry_in``."""
+    ScanJob.objects.filter(pk=scan_pk, status=ScanJob.Status.RUNNING).update(
+        status=ScanJob.Status.QUEUED, lease_expires_at=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=retry_in))
 
 
 def run_scan(scan_pk: int) -> ScanJob:
     """Scan, store the findings, report. Transient errors propagate so the task retries."""
     scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     if scan.status == ScanJob.Status.COMPLETED:
-        report_scan(scan)  # scanned before a failed report: only the report is left
+        report_scan(scan, resumed=True)  # scanned before a failed report: only it is left
         return scan
     scan = _claim(scan_pk)
     if scan is None:
         return ScanJob.objects.get(pk=scan_pk)
-    ScanJob.objects.filter(pk=scan.pk).update(attempts=scan.attempts + 1)
-    if scan.attempts + 1 > settings.SCAN_MAX_RETRIES + 1:
+    if scan.attempts > settings.SCAN_MAX_RETRIES + 1:
         # Redelivered again and again (a worker killed mid-scan each time): stop trying.
         fail_scan(scan.pk, reason="The scan never finished: its worker was lost.")
         return ScanJob.objects.get(pk=scan.pk)
     if not installation_allows(scan.installation, "read_code"):
-        message = scan.installation.permission_warnings["read_code"]["message"]
-        fail_scan(scan.pk, reason="The App lacks contents:read.", conclusion="action_required",
-                  output={"title": "Fortify needs permission to read the code",
-                          "summary": message})
+        fail_scan(scan.pk, reason="The App lacks contents:read.", conclusion="action_required")
         return ScanJob.objects.get(pk=scan.pk)
     repository = scan.repository
     fetcher = GitHubFetcher(_client(scan), repository.owner, repository.name)
@@ -304,7 +368,7 @@ def _findings_data(scan: ScanJob) -> list[FindingData]:
     ]
 
 
-def report_scan(scan: ScanJob) -> None:
+def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
     """Complete the check run: annotations in batches of 50, then the verdict and actions.
 
     ``annotations_sent`` is saved after every batch, so a retry resumes where it stopped
@@ -323,7 +387,7 @@ def report_scan(scan: ScanJob) -> None:
         threshold=Severity(scan.failure_threshold),
         diff_only=scan.mode == ScanJob.Mode.PR_DIFF))
     client, repository = _client(scan), scan.repository
-    if check_run.annotations_sent or scan.attempts > 1:
+    if resumed or check_run.annotations_sent or scan.attempts > 1:
         # A retry: GitHub's count is the truth (a batch whose answer was lost was applied).
         current = client.get_check_run(repository.owner, repository.name, check_run.github_id)
         check_run.annotations_sent = current["output"]["annotations_count"]
@@ -348,12 +412,11 @@ def new_reference() -> str:
 
 
 def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None,
-              conclusion: str = "failure",
-              output: reporting.CheckRunOutput | None = None) -> None:
+              conclusion: str = "failure") -> None:
     """The scan finally failed: say so on the check run with a reference, never the error.
 
-    ``output`` replaces the generic failure text only for messages written for people (a
-    missing permission), never for an exception.
+    ``conclusion`` picks the text (``_unscanned_verdict``): written for people, never an
+    exception's.
     """
     reference = reference or new_reference()
     updated = ScanJob.objects.filter(pk=scan_pk).exclude(status__in=TERMINAL - {
@@ -362,12 +425,7 @@ def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None,
         reference_id=reference, finished_at=timezone.now())
     if not updated:
         return
-    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
-    rerun = [action for action in reporting.actions_for(0)
-             if action["identifier"] == reporting.ACTION_RERUN_SCAN]
-    complete_run_or_retry_later(scan, conclusion=conclusion,
-                                output=output or reporting.failure_output(reference),
-                                actions=rerun)
+    check_run_finish_now_or_later(scan_pk)
 
 
 # --- free scan ----------------------------------------------------------------------------
@@ -386,3 +444,60 @@ def free_scan(repository: Repository) -> ScanJob:
         failure_threshold=repository.failure_threshold)
     transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
     return scan
+
+
+# --- the sweeper --------------------------------------------------------------------------
+
+@dataclass
+class SweepReport:
+    """What one sweep did, by scan primary key."""
+
+    timed_out: list[int] = field(default_factory=list)
+    requeued: list[int] = field(default_factory=list)
+    resumed: list[int] = field(default_factory=list)
+    completions: list[int] = field(default_factory=list)
+
+
+def scans_sweep(*, now: datetime | None = None) -> SweepReport:
+    """The scans' outbox, run periodically: nothing is left ``in_progress`` for good.
+
+    Queued scans whose message was lost are sent again; running scans whose worker's lease
+    expired are resumed by another worker; scans past ``SCAN_DEADLINE_SECONDS`` end
+    ``timed_out``; finished scans whose run was never completed on GitHub are completed.
+    """
+    now = now or timezone.now()
+    overdue = now - timedelta(seconds=settings.SCAN_REQUEUE_AFTER)
+    report = SweepReport()
+    late = ScanJob.objects.unfinished().filter(
+        queued_at__lt=now - timedelta(seconds=settings.SCAN_DEADLINE_SECONDS))
+    for scan_pk in late.values_list("pk", flat=True):
+        reference = new_reference()
+        logger.error("scan %s passed its deadline; completing its run as timed_out "
+                     "(reference %s)", scan_pk, reference)
+        fail_scan(scan_pk, reason="The scan did not finish before its deadline.",
+                  reference=reference, conclusion="timed_out")
+        report.timed_out.append(scan_pk)
+    lost = ScanJob.objects.filter(status=ScanJob.Status.QUEUED).filter(
+        Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, queued_at__lt=overdue))
+    for scan in lost.select_related("check_run"):
+        check_run = getattr(scan, "check_run", None)
+        if check_run is not None and not check_run.github_id:
+            queue.check_run_start_enqueue(scan.pk)
+        else:
+            queue.scan_enqueue(scan.pk)
+        report.requeued.append(scan.pk)
+    orphaned = ScanJob.objects.filter(status=ScanJob.Status.RUNNING).filter(
+        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, started_at__lt=overdue))
+    for scan_pk in orphaned.values_list("pk", flat=True):
+        logger.warning("scan %s: its worker's lease expired; resuming it", scan_pk)
+        queue.scan_enqueue(scan_pk)
+        report.resumed.append(scan_pk)
+    unreported = (CheckRun.objects.filter(scan__status__in=TERMINAL)
+                  .exclude(status=CheckRun.Status.COMPLETED)
+                  .filter(Q(github_id__isnull=False) | Q(scan__status=ScanJob.Status.COMPLETED))
+                  .filter(Q(next_attempt_at__lt=overdue)
+                          | Q(next_attempt_at__isnull=True, updated_at__lt=overdue)))
+    for scan_pk in unreported.values_list("scan_id", flat=True):
+        queue.check_run_finish_enqueue(scan_pk)
+        report.completions.append(scan_pk)
+    return report

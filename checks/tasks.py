@@ -1,26 +1,58 @@
-"""Thin Celery tasks for scans; the work lives in ``checks.services``."""
+"""Thin Celery tasks for scans; the work lives in ``checks.services``.
+
+One retry policy for all of them (``ScanTask``): Celery's exponential backoff with full
+jitter, never sooner than GitHub asked (``Retry-After``, a rate-limit reset).
+"""
 
 from __future__ import annotations
 
 import logging
-import random
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-def backoff(retries: int, at_least: float | None = None) -> float:
-    """Exponential backoff with jitter, never sooner than GitHub asked (``retry_after``)."""
-    delay = min(2 ** retries * 5, 300) * (0.5 + random.random())  # noqa: S311 - jitter
-    return max(delay, at_least or 0)
+class ScanTask(Task):
+    """Base of the scan tasks: their shared backoff (seconds, capped, jittered)."""
+
+    retry_backoff = 5
+    retry_backoff_max = 300
+    retry_jitter = True
+
+    def backoff(self, error: BaseException | None = None) -> float:
+        delay = get_exponential_backoff_interval(
+            factor=self.retry_backoff, retries=self.request.retries,
+            maximum=self.retry_backoff_max, full_jitter=self.retry_jitter)
+        return max(float(delay), float(getattr(error, "retry_after", None) or 0))
 
 
-@shared_task(bind=True, name="checks.run_scan", max_retries=None)
-def run_scan_task(self, scan_pk: int) -> str:
+@shared_task(bind=True, base=ScanTask, name="checks.start_check_run", max_retries=None)
+def start_check_run_task(self: ScanTask, scan_pk: int) -> None:
+    """Show the ``in_progress`` run, then queue the scan (which reports even if this failed:
+    it creates the run itself before completing it)."""
+    from checks import queue, services
+    from fortify_github.github.errors import TransientGitHubError
+
+    try:
+        services.check_run_start(scan_pk)
+    except TransientGitHubError as error:
+        if self.request.retries < settings.SCAN_MAX_RETRIES:
+            countdown = self.backoff(error)
+            logger.warning("scan %s: creating the run hit %s, retrying in %.0f s", scan_pk,
+                           type(error).__name__, countdown)
+            raise self.retry(countdown=countdown) from None
+        logger.warning("scan %s: the in_progress run could not be created (%s); the scan "
+                       "goes on and creates it when it reports", scan_pk, type(error).__name__)
+    queue.scan_enqueue(scan_pk)
+
+
+@shared_task(bind=True, base=ScanTask, name="checks.run_scan", max_retries=None)
+def run_scan_task(self: ScanTask, scan_pk: int) -> str:
     """Scan and report; transient failures retry, the final failure completes the run."""
-    from checks import services
+    from checks import queue, services
     from checks.engines import EngineError, EngineTimeout
     from fortify_github.github.errors import TransientGitHubError
 
@@ -28,10 +60,17 @@ def run_scan_task(self, scan_pk: int) -> str:
         return services.run_scan(scan_pk).status
     except (TransientGitHubError, EngineTimeout) as error:
         if self.request.retries < settings.SCAN_MAX_RETRIES:
-            countdown = backoff(self.request.retries, getattr(error, "retry_after", None))
+            countdown = self.backoff(error)
             logger.warning("scan %s: %s, retrying in %.0f s", scan_pk, type(error).__name__,
                            countdown)
+            services.scan_release(scan_pk, retry_in=countdown)
             raise self.retry(countdown=countdown) from None
+        if services.scan_is_completed(scan_pk):
+            # Scanned, only the report is missing: that keeps being retried, not failed.
+            logger.warning("scan %s: reporting hit %s; the finishing task takes over", scan_pk,
+                           type(error).__name__)
+            queue.check_run_finish_enqueue(scan_pk, countdown=self.backoff(error))
+            return "reporting later"
         reason = ("A scan engine timed out." if isinstance(error, EngineTimeout)
                   else "GitHub could not be reached reliably.")
         reference = services.new_reference()
@@ -53,17 +92,39 @@ def run_scan_task(self, scan_pk: int) -> str:
         return "failed"
 
 
-@shared_task(bind=True, name="checks.complete_check_run", max_retries=8)
-def complete_check_run_task(self, scan_pk: int, *, conclusion: str, output: dict,
-                            actions: list | None = None) -> None:
-    """Finish a run that could not be completed inline (GitHub failed at that moment)."""
+@shared_task(bind=True, base=ScanTask, name="checks.finish_check_run", max_retries=None,
+             retry_backoff_max=3600)
+def finish_check_run_task(self: ScanTask, scan_pk: int) -> str:
+    """Complete a run as its scan's row says; while GitHub is down keep trying, with backoff,
+    for as long as the run lives on GitHub (``CHECK_RUN_LIFETIME_SECONDS``)."""
     from checks import services
-    from checks.models import ScanJob
-    from fortify_github.github.errors import TransientGitHubError
+    from fortify_github.github.errors import GitHubError, TransientGitHubError
 
-    scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     try:
-        services.complete_run(scan, conclusion=conclusion, output=output, actions=actions)
+        services.check_run_finish(scan_pk)
     except TransientGitHubError as error:
-        raise self.retry(countdown=backoff(self.request.retries,
-                                           getattr(error, "retry_after", None))) from None
+        countdown = self.backoff(error)
+        if not services.check_run_retry_allowed(scan_pk, countdown):
+            logger.error("scan %s: GitHub was unreachable for the run's whole lifetime; "
+                         "giving up (%s)", scan_pk, type(error).__name__)
+            return "gave up"
+        logger.warning("scan %s: completing the run hit %s, retrying in %.0f s", scan_pk,
+                       type(error).__name__, countdown)
+        raise self.retry(countdown=countdown) from None
+    except GitHubError as error:
+        logger.error("scan %s: GitHub refused to complete the run (%s)", scan_pk,
+                     type(error).__name__)
+        return "refused"
+    return "completed"
+
+
+@shared_task(name="checks.sweep_scans", ignore_result=True)
+def sweep_scans() -> dict[str, int]:
+    """Periodic: the scans' outbox and sweeper (see ``services.scans_sweep``)."""
+    from checks import services
+
+    report = services.scans_sweep()
+    counts = {name: len(pks) for name, pks in vars(report).items()}
+    if any(counts.values()):
+        logger.info("scan sweep: %s", counts)
+    return counts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -172,6 +173,9 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_RESULT_EXPIRES = 24 * 3600
 # Workers keep Django's LOGGING (with its secret-redacting filter) instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The queue tasks are sent to and workers read: deployments (or test runs) sharing one broker
+# stay apart by naming their own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Workers started before the broker keep retrying instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat keeps its schedule and each job's last run in the database (django-celery-beat): it
@@ -237,6 +241,29 @@ SCAN_SEMGREP_RULES_DIR = env_str("SCAN_SEMGREP_RULES_DIR",
                                  str(BASE_DIR / "checks" / "semgrep_rules"))
 # How often a scan task retries after transient GitHub or engine-timeout errors.
 SCAN_MAX_RETRIES = int(env_str("SCAN_MAX_RETRIES", "3"))
+# The scan outbox (checks.sweep_scans): a queued scan overdue by this many seconds lost its
+# broker message and is queued again.
+SCAN_REQUEUE_AFTER = float(env_str("SCAN_REQUEUE_AFTER", "120"))
+# A running scan's claim; longer than the task hard time limit, so only a dead worker's scan
+# is taken over by another worker.
+SCAN_LEASE_SECONDS = float(env_str("SCAN_LEASE_SECONDS", "600"))
+# A check run still in progress this long after its scan was queued is completed `timed_out`.
+SCAN_DEADLINE_SECONDS = float(env_str("SCAN_DEADLINE_SECONDS", "3600"))
+# GitHub marks a check run left incomplete for 14 days `stale`: completing one keeps being
+# retried (with backoff) until then, however long GitHub is down.
+CHECK_RUN_LIFETIME_SECONDS = float(env_str("CHECK_RUN_LIFETIME_SECONDS", str(14 * 24 * 3600)))
+# Scratch space of scans (workspaces, engine homes, tool temp files), one folder per worker
+# process, so the next worker start removes what a killed one left behind.
+SCAN_TEMP_DIR = env_str("SCAN_TEMP_DIR",
+                        str(Path(tempfile.gettempdir()) / "fortify-scans"))
+CELERY_BEAT_SCHEDULE.update({
+    # The scan outbox and sweeper: re-queue lost or orphaned scans, time out the hopeless,
+    # complete runs whose completion was lost. Nothing stays in progress.
+    "checks-sweep-scans": {
+        "task": "checks.sweep_scans",
+        "schedule": float(env_str("SCAN_SWEEP_INTERVAL", "60")),
+    },
+})
 # Where people reach this service; check runs link to scan pages under it.
 FORTIFY_PUBLIC_URL = env_str("FORTIFY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -24,7 +24,7 @@ CALLABLE = (
     "push_commit", "close_pull_request", "reopen_pull_request", "mark_ready_for_review",
     "rerequest_check_run", "request_check_run_action", "rerequest_check_suite",
     "set_branch_protection", "send_webhook", "redeliver", "wait_for_deliveries",
-    "create_branch",
+    "create_branch", "create_repository",
 )
 
 

@@ -21,6 +21,12 @@ class Fault:
     times: int = 1
     options: dict[str, Any] = field(default_factory=dict)
     fired: int = 0
+    released: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def hold(self, seconds: float) -> None:
+        """Delay a request (slow, drop) for `seconds`, or until the faults are cleared: a
+        test can make a call hang 30 s and still end the hang as soon as it has seen enough."""
+        self.released.wait(seconds)
 
     def matches(self, method: str, path: str) -> bool:
         if self.method not in ("*", method.upper()):
@@ -40,6 +46,7 @@ class Fault:
 class FaultRegistry:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self._fired: list[Fault] = []
         self._lock = threading.Lock()
 
     def add(self, method: str, path_pattern: str, kind: str, times: int = 1,
@@ -57,8 +64,12 @@ class FaultRegistry:
         return fault
 
     def clear(self) -> None:
+        """Remove every fault and end the delays of requests they are holding."""
         with self._lock:
+            for fault in self._faults + self._fired:
+                fault.released.set()
             self._faults.clear()
+            self._fired.clear()
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first fault matching this request, counted as fired (and dropped when used up)."""
@@ -68,6 +79,8 @@ class FaultRegistry:
                     fault.fired += 1
                     if fault.fired >= fault.times:
                         self._faults.remove(fault)
+                        if fault.kind in ("slow", "drop"):
+                            self._fired.append(fault)  # still holding a request
                     return fault
         return None
 

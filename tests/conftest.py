@@ -92,8 +92,13 @@ def point_settings_at(sandbox, settings):
 
 
 @pytest.fixture
-def deliver(client):
-    """Post a signed delivery through the real view, then process it as the worker would."""
+def deliver(client, django_capture_on_commit_callbacks):
+    """Post a signed delivery through the real view, then process it as the worker would.
+
+    The check-run tasks the handlers queue on commit (create the ``in_progress`` run,
+    complete superseded or cancelled runs) run here too, in this process, as a worker would
+    run them right after; the scan itself is left queued for the test to run.
+    """
     from tests.support.webhooks import post_webhook
     from webhooks.models import WebhookEvent
     from webhooks.services import webhook_event_process
@@ -102,11 +107,25 @@ def deliver(client):
         response = post_webhook(client, event, payload)
         assert response.status_code == 202, response.content
         stored = WebhookEvent.objects.get(delivery_id=response.json()["delivery"])
-        webhook_event_process(stored.pk)
+        with django_capture_on_commit_callbacks() as callbacks:
+            webhook_event_process(stored.pk)
+        run_check_run_tasks(callbacks)
         stored.refresh_from_db()
         return stored
 
     return deliver
+
+
+def run_check_run_tasks(callbacks) -> None:
+    """Run the check-run tasks among captured on-commit callbacks in this process."""
+    from checks.queue import check_run_finish_enqueue, check_run_start_enqueue
+    from checks.services import check_run_finish, check_run_start
+
+    steps = {check_run_start_enqueue: check_run_start, check_run_finish_enqueue: check_run_finish}
+    for callback in callbacks:
+        step = steps.get(getattr(callback, "func", None))
+        if step is not None:
+            step(*callback.args)
 
 
 @pytest.fixture

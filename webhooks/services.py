@@ -9,7 +9,10 @@ it; if the broker loses a message, :func:`webhook_events_requeue_stale` finds th
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 import time
 import traceback
 import uuid
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -99,49 +102,98 @@ def webhook_event_store(*, delivery_id: str, event: str, payload: dict[str, Any]
                         status_reason: str = "") -> tuple[WebhookEvent, bool]:
     """Store a delivery once: returns ``(event, created)``; a known GUID is not stored again.
 
-    Concurrent deliveries of the same GUID race on the unique index; ``get_or_create``
-    turns the loser's IntegrityError into a read of the winner's row.
+    One ``INSERT … ON CONFLICT (delivery_id) DO NOTHING RETURNING id`` in autocommit: the row
+    is durable when it returns, concurrent deliveries of one GUID are decided by the unique
+    index, and the common case costs one round trip (no SELECT, no savepoint). Only a
+    duplicate reads the winner's row.
     """
     now = timezone.now()
-    stored, created = WebhookEvent.objects.get_or_create(
-        delivery_id=delivery_id,
-        defaults={
-            "event": event[:64],
-            "hook_id": hook_id,
-            "payload": payload,
-            "status": status,
-            "status_reason": status_reason,
-            "received_at": now,
-            "next_attempt_at": now,
-            "processed_at": now if status != Status.PENDING else None,
-            **summarize(payload),
-        },
-    )
-    return stored, created
+    row = WebhookEvent(
+        delivery_id=delivery_id, event=event[:64], hook_id=hook_id, payload=payload,
+        status=status, status_reason=status_reason, received_at=now, next_attempt_at=now,
+        processed_at=now if status != Status.PENDING else None, **summarize(payload))
+    pk = _insert_unless_known(row)
+    if pk is None:
+        return WebhookEvent.objects.get(delivery_id=delivery_id), False
+    row.pk = pk
+    row._state.adding = False
+    row._state.db = DEFAULT_DB_ALIAS
+    return row, True
+
+
+def _insert_unless_known(row: WebhookEvent) -> int | None:
+    """The new row's id, or ``None`` when the GUID is already stored (PostgreSQL and SQLite
+    both speak ``ON CONFLICT … DO NOTHING`` and ``RETURNING``)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    table, columns = quote(WebhookEvent._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model, every value is bound.
+    sql = (f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+           f"ON CONFLICT ({quote('delivery_id')}) DO NOTHING RETURNING {quote('id')}")
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return int(found[0]) if found else None
 
 
 def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None) -> bool:
     """Hand the event to a worker; never raises.
 
     The row is already committed, so a broker that is down loses nothing: the periodic
-    requeue picks the event up. Publishing is not retried here, because the receiver must
-    answer GitHub within 10 seconds.
+    requeue picks the event up. Publishing goes over this thread's long-lived connection
+    (opening one per delivery cost more than everything else the receiver does); a broken
+    connection is replaced once, then the outbox takes over, so the receiver still answers
+    GitHub within its 10 seconds.
     """
     from webhooks.tasks import process_webhook_event
 
-    app = process_webhook_event.app
-    # Fail fast: kombu would otherwise keep reconnecting for several seconds (measured 6 s
-    # with Redis stopped), and a blackholed host could hang the connect for minutes.
-    options = {**(app.conf.broker_transport_options or {}), **ENQUEUE_TRANSPORT_OPTIONS}
-    try:
-        with app.connection_for_write(transport_options=options) as connection:
+    for fresh in (False, True):
+        try:
+            producer = _publisher.producer_for(process_webhook_event.app, fresh=fresh)
             process_webhook_event.apply_async(args=[event_pk], countdown=countdown,
-                                              retry=False, connection=connection)
-    except Exception as error:  # the broker is down or unreachable: the outbox covers it
-        log.warning("could not enqueue webhook event %s (%s); the requeue job will retry",
-                    event_pk, type(error).__name__)
-        return False
-    return True
+                                              retry=False, producer=producer)
+        except Exception as error:  # the broker is down or unreachable: the outbox covers it
+            _publisher.discard()
+            if fresh:
+                log.warning("could not enqueue webhook event %s (%s); the requeue job will "
+                            "retry", event_pk, type(error).__name__)
+        else:
+            return True
+    return False
+
+
+class _Publisher(threading.local):
+    """One broker connection and producer per thread and process, reused across deliveries.
+
+    Fail fast: no reconnect loop and short socket timeouts (kombu would otherwise keep
+    reconnecting for seconds with Redis stopped, and a blackholed host could hang the
+    connect for minutes)."""
+
+    pid: int | None = None
+    connection: Any = None
+    producer: Any = None
+
+    def producer_for(self, app: Any, *, fresh: bool) -> Any:
+        if fresh or self.producer is None or self.pid != os.getpid():
+            self.discard()
+            options = {**(app.conf.broker_transport_options or {}),
+                       **ENQUEUE_TRANSPORT_OPTIONS}
+            self.connection = app.connection_for_write(transport_options=options)
+            self.producer = app.amqp.Producer(self.connection, auto_declare=False)
+            self.pid = os.getpid()
+        return self.producer
+
+    def discard(self) -> None:
+        connection, self.connection, self.producer = self.connection, None, None
+        if connection is not None and self.pid == os.getpid():
+            with contextlib.suppress(Exception):
+                connection.release()
+
+
+_publisher = _Publisher()
 
 
 def webhook_event_enqueue_on_commit(event_pk: int) -> None:

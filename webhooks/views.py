@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -82,7 +82,8 @@ def _receive(request: HttpRequest) -> JsonResponse:
     payload = _parse(body, request.content_type or "")
     if payload is None:
         return _reject(400, "not_json", "payload is not a JSON object")
-    payload = storable(payload)
+    if (b"\\u" in body or b"%5" in body) and _MAYBE_UNSTORABLE.search(body):
+        payload = storable(payload)
     hook_id = request.headers.get(HEADER_HOOK_ID, "")
 
     elog = services.event_log(delivery_id=delivery_id, event=event,
@@ -91,22 +92,23 @@ def _receive(request: HttpRequest) -> JsonResponse:
                               if isinstance(payload.get("installation"), dict) else None)
     is_ping = event == PING_EVENT
     try:
-        with transaction.atomic():
-            stored, created = services.webhook_event_store(
-                delivery_id=delivery_id, event=event, payload=payload,
-                hook_id=int(hook_id) if DIGITS.fullmatch(hook_id) else None,
-                **({"status": WebhookEvent.Status.IGNORED,
-                    "status_reason": router.ignored_reason(PING_EVENT, None) or "ping"}
-                   if is_ping else {}),
-            )
-            if created and not is_ping:
-                services.webhook_event_enqueue_on_commit(stored.pk)
+        # One autocommit INSERT: the row is durable before anything is published or answered.
+        stored, created = services.webhook_event_store(
+            delivery_id=delivery_id, event=event, payload=payload,
+            hook_id=int(hook_id) if DIGITS.fullmatch(hook_id) else None,
+            **({"status": WebhookEvent.Status.IGNORED,
+                "status_reason": router.ignored_reason(PING_EVENT, None) or "ping"}
+               if is_ping else {}),
+        )
     except (OperationalError, InterfaceError) as error:
         # The database is unreachable: GitHub records the failure and `redeliver_webhooks`
         # asks for it again later. (Other database errors are bugs and answer 500.)
         elog.error("could not store the delivery (%s): answering 503", type(error).__name__)
         return _reject(503, "database_unavailable", "temporarily unable to store the delivery")
 
+    if created and not is_ping:
+        # Runs at once in autocommit (the row is committed); deferred inside a transaction.
+        services.webhook_event_enqueue_on_commit(stored.pk)
     if not created:
         elog.info("duplicate delivery: already stored as %s", stored.status)
         metrics.EVENTS.labels(event, "duplicate").inc()
@@ -123,6 +125,10 @@ def _receive(request: HttpRequest) -> JsonResponse:
 # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
 DIGITS = re.compile(r"[0-9]{1,19}")
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# What a JSON body must contain for the parsed payload to hold NUL or a lone surrogate: the
+# escapes \u0000 or \ud800-\udfff (JSON forbids them raw). Most bodies have neither, and
+# checking the bytes is far cheaper than walking every string of the payload.
+_MAYBE_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|%5[cC]u(?:0000|[dD][89a-fA-F])")
 
 
 def storable(value: Any) -> Any:

@@ -8,6 +8,7 @@ kill the whole tree.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.metadata
 import json
 import logging
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from checks.findings import RawFinding
+from checks.scratch import tool_group_started
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ logger = logging.getLogger(__name__)
 PATHS_PER_RUN = 500
 #: Longest snippet kept on a finding; the fingerprint uses the real lines, not the snippet.
 MAX_SNIPPET_CHARS = 1000
+#: prctl option: the signal this process gets when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
+# Loaded before any fork: nothing but the prctl call runs between fork and exec.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
 
 class EngineError(Exception):
@@ -138,9 +144,11 @@ def run_tool(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         except OSError as exc:
             raise EngineError(engine, "could not start the tool") from exc
+        tool_group_started(process.pid)
         try:
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -158,6 +166,13 @@ def run_tool(
         )
         raise ToolExitError(engine, process.returncode)
     return stdout.decode("utf-8", "replace")
+
+
+def _die_with_parent() -> None:
+    """In the tool's process, before exec: die with the worker process that started it
+    (Linux ``PR_SET_PDEATHSIG``), so a SIGKILLed worker leaves no scanner running."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

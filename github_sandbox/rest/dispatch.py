@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -39,7 +38,7 @@ def handle(state: GitHubState, request: Request, route: Route,
         _check_auth_class(route, caller)
         fault = state.faults.take(request.method, request.path)
         if fault is not None and fault.kind == "slow":
-            time.sleep(float(fault.options.get("delay", 2.0)))
+            fault.hold(float(fault.options.get("delay", 2.0)))
         if fault is not None and fault.kind not in ("slow", "drop"):
             reply = _fault_reply(state, fault, caller, rid)
             spend = False
@@ -59,7 +58,7 @@ def handle(state: GitHubState, request: Request, route: Route,
     response = _render(state, request, route, caller, reply, rid, spend=spend)
     if fault is not None and fault.kind == "drop":
         # The operation happened; the answer arrives after the client has given up.
-        time.sleep(float(fault.options.get("delay", DEFAULT_DROP_DELAY)))
+        fault.hold(float(fault.options.get("delay", DEFAULT_DROP_DELAY)))
     return response
 
 

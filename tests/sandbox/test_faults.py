@@ -100,3 +100,20 @@ def test_rate_limit_budget_is_really_spent(sandbox: SandboxServer, as_org: Api) 
     second = int(as_org.get(REPO).headers["x-ratelimit-remaining"])
     assert second == first - 1
     assert time.time()  # rate windows use the sandbox clock, not sleeps
+
+
+def test_clearing_faults_ends_a_request_they_hold(sandbox: SandboxServer, as_org: Api) -> None:
+    """A 30 s hang ends as soon as the test has seen enough: no test waits it out."""
+    import threading
+
+    sandbox.state.faults.add("GET", REPO, "slow", delay=30)
+    answers: list[int] = []
+    started = time.monotonic()
+    caller = threading.Thread(target=lambda: answers.append(as_org.get(REPO).status_code))
+    caller.start()
+    while sandbox.state.faults.active():  # until the request is being held
+        time.sleep(0.05)
+    sandbox.state.faults.clear()
+    caller.join(timeout=10)
+    assert answers == [200]
+    assert time.monotonic() - started < 10

@@ -54,11 +54,17 @@ class WorkerProcess:
 
 
 def start_worker(*, extra_env: dict[str, str] | None = None, ready_timeout: float = 60.0,
-                 concurrency: int = 2) -> WorkerProcess:
-    """Start ``celery -A fortify_github worker`` and wait until it answers a ping task."""
+                 concurrency: int = 2, own_session: bool = False,
+                 purge: bool = True) -> WorkerProcess:
+    """Start ``celery -A fortify_github worker`` and wait until it answers a ping task.
+
+    ``own_session`` puts it in a process group of its own, so a test can kill the whole
+    worker at once as a container kill would (``os.killpg``).
+    """
     from fortify_github.tasks import ping
 
-    purge_broker()
+    if purge:
+        purge_broker()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "fortify_github.settings",
@@ -73,6 +79,7 @@ def start_worker(*, extra_env: dict[str, str] | None = None, ready_timeout: floa
          "--loglevel=INFO", f"--concurrency={concurrency}", "--without-gossip",
          "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
         cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        start_new_session=own_session,
     )
     worker = WorkerProcess(process=process, log_path=Path(log_file.name))
     deadline = time.monotonic() + ready_timeout
@@ -88,3 +95,22 @@ def start_worker(*, extra_env: dict[str, str] | None = None, ready_timeout: floa
                 raise RuntimeError(
                     f"Celery worker never became ready:\n{worker.log()[-4000:]}"
                 ) from error
+
+
+def start_beat(*, extra_env: dict[str, str] | None = None) -> WorkerProcess:
+    """Start ``celery -A fortify_github beat`` (the settings' DatabaseScheduler) on the test
+    database; returns once it is running (it has no ping: tests watch what it schedules)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fortify_github.settings",
+        "DATABASE_URL": database_url_for_test_db(),
+        **(extra_env or {}),
+    }
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the process
+        prefix="celery-beat-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "fortify_github", "beat", "--loglevel=INFO"],
+        cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+    )
+    return WorkerProcess(process=process, log_path=Path(log_file.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,25 @@ def test_a_payload_with_a_nul_character_is_stored_not_lost(client):
     payload = load_fixture("pull_request", "opened")
     payload["pull_request"]["body"] = "before\u0000after"
     response = post_webhook(client, "pull_request", payload)
+    assert response.status_code == 202
+    stored = WebhookEvent.objects.get(delivery_id=response.json()["delivery"])
+    assert stored.payload["pull_request"]["body"] == "before\ufffdafter"
+
+
+def test_a_lone_surrogate_is_stored_not_lost(client):
+    """``\\udc80`` parses in Python but PostgreSQL cannot hold it: replaced, stored."""
+    body = json.dumps(load_fixture("pull_request", "opened")).replace(
+        '"action": "opened"', '"action": "opened", "note": "x\\udc80y"', 1).encode()
+    response = post_webhook(client, "pull_request", body)
+    assert response.status_code == 202
+    stored = WebhookEvent.objects.get(delivery_id=response.json()["delivery"])
+    assert stored.payload["note"] == "x\ufffdy"
+
+
+def test_a_nul_character_in_a_form_encoded_delivery_is_stored_not_lost(client):
+    payload = load_fixture("pull_request", "opened")
+    payload["pull_request"]["body"] = "before\u0000after"
+    response = post_webhook(client, "pull_request", payload, content_type="form")
     assert response.status_code == 202
     stored = WebhookEvent.objects.get(delivery_id=response.json()["delivery"])
     assert stored.payload["pull_request"]["body"] == "before\ufffdafter"

@@ -21,6 +21,7 @@ import requests
 from django.conf import settings
 
 from tests.support.processes import free_port, stop_group, wait_until
+from tests.support.servers import RedisServer
 from tests.support.webhooks import load_fixture, post_webhook
 from tests.support.worker import database_url_for_test_db
 from tests.webhooks.conftest import records
@@ -29,32 +30,6 @@ from webhooks.models import WebhookEvent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 Status = WebhookEvent.Status
-
-
-class RedisServer:
-    """A throwaway ``redis-server`` on its own port, stopped and started by pid."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        wait_until(lambda: redis.Redis.from_url(self.url).ping(), timeout=20,
-                   what="redis-server to answer")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_group(self.process)
-            self.process = None
 
 
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:

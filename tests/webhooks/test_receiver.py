@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import connections
 from django.test import Client
 
+from tests.support.processes import free_port
 from tests.support.webhooks import (
     all_fixtures,
     encode,
@@ -175,12 +175,22 @@ def test_get_is_not_allowed(client):
     assert client.get("/api/webhooks/github").status_code == 405
 
 
+@pytest.mark.django_db(transaction=True)
 def test_database_down_answers_503_so_github_records_a_failure(client, no_enqueue):
-    with mock.patch("webhooks.services.WebhookEvent.objects.get_or_create",
-                    side_effect=OperationalError("connection refused")):
+    """The database really unreachable (its connection pointed at a port nobody listens on)."""
+    connection = connections["default"]
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["PORT"] = str(free_port())
+    connection.settings_dict["OPTIONS"] = {**saved.get("OPTIONS", {}), "connect_timeout": 2}
+    try:
         response = post_webhook(client, "pull_request", load_fixture("pull_request", "opened"))
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
     assert response.status_code == 503
-    assert "connection refused" not in response.content.decode()
+    assert response.json() == {"error": "temporarily unable to store the delivery"}
     assert no_enqueue == []
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checks', '0002_scan_pr_updated_at'),
+        ('checks', '0003_scan_outbox'),
         ('installations', '0001_initial'),
     ]
 

@@ -1,0 +1,133 @@
+"""Webhook ingest throughput: the receiver against a bare Django view, same gunicorn, one run.
+
+Starts the production shape (gunicorn, PostgreSQL, Redis, a Celery worker, the GitHub sandbox
+as GitHub; see ``production_shape.py``), then drives ``POST /api/webhooks/github`` with
+``wrk`` (its own process, a Lua script giving every request a new delivery GUID) for a small
+payload and a real ~22 KB ``pull_request`` payload, and the same bodies against
+``POST /bench/bare`` (reads the body, answers 202) served by the same gunicorn. Prints
+deliveries/s, p50/p99 latency, our throughput as a ratio of the bare view's, and whether every
+acknowledged delivery is stored (nothing lost). Asserts nothing.
+
+    .venv/bin/python -m benchmarks.ingest                       # defaults below
+    .venv/bin/python -m benchmarks.ingest --duration 20 --connections 32
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from benchmarks.production_shape import ROOT, ProductionShape
+
+FIXTURE = ROOT / "tests" / "fixtures" / "webhooks" / "pull_request__opened.json"
+SCRIPT = Path(__file__).with_name("ingest.lua")
+
+
+def payloads(workdir: Path) -> dict[str, tuple[str, Path]]:
+    """``name -> (event, body file)``: a small delivery and a real pull_request one."""
+    small = {"action": "labeled", "number": 1, "label": {"name": "bench"},
+             "installation": {"id": 1}, "repository": {"id": 1, "full_name": "o/r"}}
+    real = json.loads(FIXTURE.read_text())
+    files = {}
+    for name, body in (("small", small), ("pull_request 22KB", real)):
+        path = workdir / f"{name.split()[0]}.json"
+        path.write_bytes(json.dumps(body, separators=(",", ":")).encode())
+        files[name] = ("pull_request", path)
+    return files
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("==> installing wrk (apt-get)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,  # noqa: S607
+                       stdout=subprocess.DEVNULL)
+        return shutil.which("wrk") or "wrk"
+    raise SystemExit("wrk is needed: apt-get install wrk")
+
+
+def run_wrk(wrk: str, url: str, *, event: str, body: Path, secret: str, prefix: str,
+            threads: int, connections: int, duration: int) -> dict:
+    signature = "sha256=" + hmac.new(secret.encode(), body.read_bytes(),
+                                     hashlib.sha256).hexdigest()
+    env = {**os.environ, "BENCH_BODY_FILE": str(body), "BENCH_SIGNATURE": signature,
+           "BENCH_EVENT": event, "BENCH_PREFIX": prefix}
+    result = subprocess.run([wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s",  # noqa: S603
+                             "--latency", "-s", str(SCRIPT), url], env=env,
+                            capture_output=True, text=True, check=True)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    figures = json.loads(line.removeprefix("RESULT "))
+    figures["rate"] = figures["requests"] / figures["seconds"]
+    figures["acknowledged"] = sum(count for code, count in figures["statuses"].items()
+                                  if code.startswith("2"))
+    return figures
+
+
+def stored_count(database_url: str, prefix: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        row = conn.execute("SELECT count(*) FROM webhooks_webhookevent "
+                           "WHERE delivery_id LIKE %s", [prefix + "-%"]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--celery-workers", type=int, default=1)
+    args = parser.parse_args()
+
+    wrk = ensure_wrk()
+    shape = ProductionShape(web_workers=args.web_workers, web_threads=args.web_threads,
+                            celery_workers=args.celery_workers).start()
+    try:
+        print(f"webhook ingest: gunicorn -w {args.web_workers} --threads {args.web_threads}, "
+              f"{args.celery_workers} Celery worker(s), PostgreSQL + Redis; wrk "
+              f"-t{args.threads} -c{args.connections} -d{args.duration}s; "
+              f"{os.cpu_count()} cores shared by everything")
+        header = (f"{'payload':18} {'endpoint':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                  f"{'non-2xx':>8} {'ratio':>6} {'acked':>7} {'stored':>7}")
+        print(header)
+        for name, (event, body) in payloads(shape.workdir).items():
+            common = {"event": event, "body": body, "secret": shape.webhook_secret,
+                      "threads": args.threads, "connections": args.connections,
+                      "duration": args.duration}
+            # Warm both endpoints (imports, connections) before measuring.
+            for path in ("/bench/bare", "/api/webhooks/github"):
+                run_wrk(wrk, shape.url + path, prefix=f"warm-{uuid.uuid4().hex[:8]}",
+                        **{**common, "duration": 2})
+            bare = run_wrk(wrk, shape.url + "/bench/bare", prefix="bare", **common)
+            prefix = f"bench-{uuid.uuid4().hex[:12]}"
+            ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
+            stored = stored_count(shape.database_url, prefix)
+            for label, figures in (("bare view", bare), ("receiver", ours)):
+                non_2xx = figures["requests"] - figures["acknowledged"]
+                ratio = f"{ours['rate'] / bare['rate']:.0%}" if label == "receiver" else ""
+                acked = str(figures["acknowledged"]) if label == "receiver" else ""
+                kept = str(stored) if label == "receiver" else ""
+                print(f"{name:18} {label:10} {figures['rate']:8.0f} {figures['p50_ms']:8.1f} "
+                      f"{figures['p99_ms']:8.1f} {non_2xx:8d} {ratio:>6} {acked:>7} "
+                      f"{kept:>7}")
+            lost = ours["acknowledged"] - stored
+            print(f"{'':18} {'lost':10} {max(lost, 0)} of {ours['acknowledged']} acknowledged "
+                  "deliveries are missing from the database")
+    finally:
+        shape.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -31,6 +31,7 @@ from checks.engines import (
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
+from checks.fixes.fixers import with_fixes
 from checks.integrity import Reason, Unscanned
 from checks.suppressions import Policy, Suppressed
 
@@ -230,7 +231,7 @@ def scan_workspace(
         text = source.text(finding.path, finding.start_line, finding.end_line)
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
-    findings = one_secret_per_line(list(unique.values()))
+    findings = with_fixes(workdir, one_secret_per_line(list(unique.values())))
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
     findings = [finding for finding in findings if not _disabled(finding, disabled_rules)]

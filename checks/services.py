@@ -253,7 +253,11 @@ def scan_engines() -> list:
 
 
 def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
-    """The built-in agent; a remote one (``SCAN_AGENT_URL``) will plug in here."""
+    """The remote agent when ``SCAN_AGENT_URL`` is set, else the built-in engines."""
+    if settings.SCAN_AGENT_URL:
+        from checks.remote_agent import remote_agent_for
+
+        return remote_agent_for(scan, cancelled=lambda: not _still_running(scan))
     return BuiltinScanAgent(fetcher, engines=scan_engines(),
                             cancelled=lambda: not _still_running(scan))
 
@@ -466,8 +470,12 @@ def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
         check_run.annotations_sent += len(batch_output.get("annotations", []))
         check_run.save(update_fields=["annotations_sent", "updated_at"])
     auto_fixable = sum(1 for finding in findings if finding.auto_fixable)
+    from checks.fixes.policy import can_commit_fixes
+
     complete_run(scan, conclusion=scan.conclusion, output=outputs[-1],
-                 actions=reporting.actions_for(auto_fixable), check_run=check_run)
+                 actions=reporting.actions_for(auto_fixable,
+                                               can_commit=can_commit_fixes(scan)),
+                 check_run=check_run)
 
 
 def _summary_facts(scan: ScanJob, findings: list[FindingData],

@@ -216,7 +216,13 @@ GITHUB_APP_PRIVATE_KEY_PATH = env_str("GITHUB_APP_PRIVATE_KEY_PATH")
 GITHUB_WEBHOOK_SECRETS = env_list("GITHUB_WEBHOOK_SECRET")
 GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
 GITHUB_CLIENT_SECRET = env_str("GITHUB_CLIENT_SECRET")
-SCAN_AGENT_URL = env_str("SCAN_AGENT_URL")
+# The remote scan agent (docs/scan-agent.md); unset = the built-in engines in the worker.
+SCAN_AGENT_URL = env_str("SCAN_AGENT_URL").rstrip("/")
+# Bearer secret the agent service checks (its own SCAN_AGENT_SECRET).
+SCAN_AGENT_SECRET = env_str("SCAN_AGENT_SECRET")
+# Seconds between polls of a running remote scan, and per HTTP call to the agent.
+SCAN_AGENT_POLL_INTERVAL = float(env_str("SCAN_AGENT_POLL_INTERVAL", "2"))
+SCAN_AGENT_HTTP_TIMEOUT = float(env_str("SCAN_AGENT_HTTP_TIMEOUT", "10"))
 
 # --- Webhooks --------------------------------------------------------------------------------
 # GitHub caps a delivery at 25 MB; anything larger is answered 413 without being stored.

@@ -24,6 +24,7 @@ from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_e
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
+from checks.merging import merge_engine_findings
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ def scan_workspace(
     raw = []
     versions: dict[str, str] = {}
     scanned: set[str] = set()
+    scanned_by: dict[str, set[str]] = {}
     for engine in engines:
         targets = [path for path in candidates if engine.applies_to(path)]
         if not targets:
@@ -181,6 +183,7 @@ def scan_workspace(
         raw += engine.run(workdir, targets, remaining)
         versions[engine.name] = engine.version()
         scanned.update(targets)
+        scanned_by.setdefault(engine.name, set()).update(targets)
 
     source = SourceLines(workdir)
     unique: dict[tuple[str, int, int], Finding] = {}
@@ -190,7 +193,7 @@ def scan_workspace(
         text = source.text(finding.path, finding.start_line, finding.end_line)
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
-    findings = one_secret_per_line(list(unique.values()))
+    findings = merge_engine_findings(one_secret_per_line(list(unique.values())), scanned_by)
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
     findings.sort(key=sort_key)

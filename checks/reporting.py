@@ -161,7 +161,7 @@ def _finding_line(finding: RawFinding) -> str:
         location += f"-{finding.end_line}"
     line = (
         f"- {code(location)} {escape_markdown(clip(finding.title, 200))} "
-        f"({finding.engine} {code(finding.rule_id)})"
+        f"({finding.cwe + ', ' if finding.cwe else ''}{finding.engine} {code(finding.rule_id)})"
     )
     return line + (" - auto-fix available" if finding.auto_fixable else "")
 
@@ -193,14 +193,16 @@ def annotations_for(findings: Sequence[RawFinding]) -> list[Annotation]:
         message = finding.description.strip()
         if finding.recommendation.strip():
             message += f"\n\nRecommendation: {finding.recommendation.strip()}"
-        message += f"\n\nRule: {finding.engine} {finding.rule_id}"
+        message += f"\n\n{classification_line(finding)}"
         annotation: Annotation = {
             "path": finding.path,
             "start_line": finding.start_line,
             "end_line": finding.end_line,
             "annotation_level": _LEVELS[finding.severity],
             "title": clip(
-                f"{finding.severity.value.title()}: {finding.title}", MAX_ANNOTATION_TITLE
+                f"{finding.severity.value.title()}: {finding.title}"
+                + (f" ({finding.cwe})" if finding.cwe else ""),
+                MAX_ANNOTATION_TITLE,
             ),
             "message": clip_bytes(message, MAX_ANNOTATION_BYTES),
         }
@@ -212,6 +214,13 @@ def annotations_for(findings: Sequence[RawFinding]) -> list[Annotation]:
             )
         annotations.append(annotation)
     return annotations
+
+
+def classification_line(finding: RawFinding) -> str:
+    """E.g. "CWE-89 · A03:2021-Injection · confidence HIGH · rule fortify/python-sql-…"."""
+    parts = [part for part in (finding.cwe, finding.owasp) if part]
+    parts += [f"confidence {finding.confidence}", f"rule {finding.stable_rule_id}"]
+    return " · ".join(parts)
 
 
 def batches(items: Sequence[T], size: int = ANNOTATIONS_PER_REQUEST) -> list[list[T]]:

@@ -31,6 +31,7 @@ from checks.agent import (
 )
 from checks.engines import BanditEngine, DetectSecretsEngine, SemgrepEngine
 from checks.fetch import GitHubFetcher
+from checks.finding_rows import finding_row, scan_findings
 from checks.findings import Finding as FindingData
 from checks.findings import Severity
 from checks.models import CheckRun, Finding, ScanJob
@@ -275,29 +276,12 @@ def _store_result(scan: ScanJob, result: ScanResult) -> bool:
         )
         if not updated:
             return False
-        Finding.objects.bulk_create([
-            Finding(scan=scan, engine=finding.engine, rule_id=finding.rule_id,
-                    severity=finding.severity.value, title=finding.title[:255],
-                    description=finding.description, recommendation=finding.recommendation,
-                    path=finding.path, start_line=finding.start_line,
-                    end_line=finding.end_line, snippet=finding.snippet,
-                    fingerprint=finding.fingerprint, auto_fixable=finding.auto_fixable,
-                    fix=finding.fix or "")
-            for finding in result.findings
-        ])
+        Finding.objects.bulk_create([finding_row(scan, finding) for finding in result.findings])
     return True
 
 
 def _findings_data(scan: ScanJob) -> list[FindingData]:
-    return [
-        FindingData(engine=row.engine, rule_id=row.rule_id, severity=Severity(row.severity),
-                    title=row.title, description=row.description,
-                    recommendation=row.recommendation, path=row.path,
-                    start_line=row.start_line, end_line=row.end_line, snippet=row.snippet,
-                    auto_fixable=row.auto_fixable, fix=row.fix if row.auto_fixable else None,
-                    fingerprint=row.fingerprint)
-        for row in scan.findings.order_by("pk")
-    ]
+    return scan_findings(scan)
 
 
 def report_scan(scan: ScanJob) -> None:

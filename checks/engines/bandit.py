@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from checks.classification import Confidence, bandit_cwe, hint_for, owasp_for
 from checks.engines.base import (
     Deadline,
     SourceLines,
@@ -100,12 +101,12 @@ class BanditEngine:
             # any pattern, so everything after the colon goes.
             issue_text = issue_text.split(":", 1)[0] + ": [REDACTED]"
             snippet = ""
-        cwe = (result.get("issue_cwe") or {}).get("id")
-        description = issue_text + (f" (CWE-{cwe})" if cwe else "")
+        cwe = bandit_cwe(test_id, (result.get("issue_cwe") or {}).get("id"))
+        description = issue_text + (f" ({cwe})" if cwe else "")
         more_info = str(result.get("more_info", "")).strip()
-        recommendation = f"See Bandit's guidance for {test_id} {test_name}" + (
-            f": {more_info}" if more_info else "."
-        )
+        recommendation = hint_for(cwe) or f"See Bandit's guidance for {test_id} {test_name}."
+        if more_info:
+            recommendation += f" Bandit {test_id}: {more_info}"
         return RawFinding(
             engine=self.name,
             rule_id=test_id,
@@ -119,4 +120,7 @@ class BanditEngine:
             start_line=start,
             end_line=end,
             snippet=snippet,
+            cwe=cwe,
+            owasp=owasp_for(cwe),
+            confidence=Confidence.parse(result.get("issue_confidence")).value,
         )

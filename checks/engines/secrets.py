@@ -12,6 +12,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from checks.classification import owasp_for
 from checks.engines.base import (
     Deadline,
     EngineError,
@@ -190,4 +191,7 @@ class DetectSecretsEngine:
             start_line=line,
             end_line=line,
             snippet=snippet[:1000],
+            cwe="CWE-798",
+            owasp=owasp_for("CWE-798"),
+            confidence="HIGH" if secret_severity(secret_type) is Severity.CRITICAL else "MEDIUM",
         )

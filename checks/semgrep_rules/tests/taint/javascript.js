@@ -170,7 +170,7 @@ app.get('/preview', async (req, res) => {
   const page = await axios.get(req.query.url);
   // ok: js-ssrf
   const profile = await axios.get('https://api.example.com/users/' + req.query.user);
-  res.send(String(page.status + profile.status));
+  res.json({ status: [page.status, profile.status] });
 });
 
 app.post('/hook', async (req, res) => {

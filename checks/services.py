@@ -194,7 +194,7 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
 
 def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
     """The built-in agent; a remote one (``SCAN_AGENT_URL``) will plug in here."""
-    engines = [DetectSecretsEngine(), BanditEngine(),
+    engines = [DetectSecretsEngine(), BanditEngine(python=settings.SCAN_BANDIT_PYTHON),
                SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
     return BuiltinScanAgent(fetcher, engines=engines, cancelled=lambda: not _still_running(scan))
 

@@ -23,6 +23,7 @@ from checks.diff import ChangedFile, changed_lines, filter_to_changed, scannable
 from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_engines
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
+from checks.engines.semgrep import SECRET_CWES
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
 from checks.merging import merge_engine_findings
 
@@ -215,7 +216,7 @@ def scan_workspace(
 
 
 def is_secret(finding: Finding) -> bool:
-    return finding.engine == DETECT_SECRETS or (
+    return finding.engine == DETECT_SECRETS or finding.cwe in SECRET_CWES or (
         finding.engine == "bandit" and finding.rule_id in PASSWORD_TESTS)
 
 

@@ -45,6 +45,9 @@ _FALLBACK_SEVERITIES = {
     "LOW": Severity.LOW,
 }
 
+#: Findings of these weaknesses quote a credential: their snippet is dropped.
+SECRET_CWES = frozenset({"CWE-798", "CWE-259"})
+
 _ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
 
 #: Semgrep's exit codes for a broken ruleset; named so the reason says what went wrong.
@@ -156,7 +159,8 @@ class SemgrepEngine:
             path=path,
             start_line=start_line,
             end_line=end_line,
-            snippet=source.snippet(path, start_line, end_line),
+            # A hard-coded secret is never quoted back (detect-secrets masks its own).
+            snippet="" if cwe in SECRET_CWES else source.snippet(path, start_line, end_line),
             auto_fixable=replacement is not None,
             fix=replacement,
             cwe=cwe,

@@ -137,6 +137,12 @@ class Finding(models.Model):
                                    help_text="Stable across commits: rule, path and code text.")
     auto_fixable = models.BooleanField(default=False)
     fix = models.TextField(blank=True, help_text="Replacement for the lines, when auto_fixable.")
+    cwe = models.CharField(max_length=16, blank=True, db_index=True,
+                           help_text='The weakness, e.g. "CWE-89" (checks.classification).')
+    owasp = models.CharField(max_length=64, blank=True,
+                             help_text='OWASP Top 10 category, e.g. "A03:2021-Injection".')
+    confidence = models.CharField(max_length=8, default="MEDIUM",
+                                  help_text="HIGH, MEDIUM or LOW: how sure the engine is.")
 
     class Meta:
         ordering = ["scan", "path", "start_line"]
@@ -145,6 +151,11 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} {self.rule_id} {self.path}:{self.start_line}"
+
+    @property
+    def stable_rule_id(self) -> str:
+        prefix = "fortify" if self.engine == "semgrep" else self.engine
+        return f"{prefix}/{self.rule_id}"
 
 
 class CheckRun(models.Model):

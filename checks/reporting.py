@@ -257,7 +257,7 @@ def _finding_line(finding: RawFinding) -> str:
         location += f"-{finding.end_line}"
     line = (
         f"- {code(location)} {escape_markdown(clip(finding.title, 200))} "
-        f"({finding.engine} {code(finding.rule_id)})"
+        f"({finding.cwe + ', ' if finding.cwe else ''}{finding.engine} {code(finding.rule_id)})"
     )
     return line + (" - auto-fix available" if finding.auto_fixable else "")
 
@@ -313,9 +313,10 @@ def annotations_for(findings: Sequence[RawFinding],
         message = finding.description.strip()
         if finding.recommendation.strip():
             message += f"\n\nRecommendation: {finding.recommendation.strip()}"
-        message += f"\n\nRule: {finding.engine} {finding.rule_id}"
+        message += f"\n\n{classification_line(finding)}"
         lines = sorted({other.start_line for other in group})
-        title = f"{finding.severity.value.title()}: {finding.title}"
+        title = f"{finding.severity.value.title()}: {finding.title}" + (
+            f" ({finding.cwe})" if finding.cwe else "")
         if len(lines) > 1:
             title += f" ({len(group)} occurrences in this file)"
             message += ("\n\nAlso on lines: "
@@ -336,6 +337,13 @@ def annotations_for(findings: Sequence[RawFinding],
             )
         annotations.append(annotation)
     return annotations
+
+
+def classification_line(finding: RawFinding) -> str:
+    """E.g. "CWE-89 · A03:2021-Injection · confidence HIGH · rule fortify/python-sql-…"."""
+    parts = [part for part in (finding.cwe, finding.owasp) if part]
+    parts += [f"confidence {finding.confidence}", f"rule {finding.stable_rule_id}"]
+    return " · ".join(parts)
 
 
 def batches(items: Sequence[T], size: int = ANNOTATIONS_PER_REQUEST) -> list[list[T]]:

@@ -31,8 +31,9 @@ from checks.agent import (
     ScanRequest,
     ScanResult,
 )
-from checks.engines import BanditEngine, DetectSecretsEngine, SemgrepEngine
+from checks.engines import BanditEngine, DetectSecretsEngine, Engine, SemgrepEngine
 from checks.fetch import GitHubFetcher
+from checks.finding_rows import finding_row, scan_findings
 from checks.findings import Finding as FindingData
 from checks.findings import Severity
 from checks.integrity import unscanned_from
@@ -247,8 +248,8 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
 
 # --- scanning -----------------------------------------------------------------------------
 
-def scan_engines() -> list:
-    return [DetectSecretsEngine(), BanditEngine(),
+def scan_engines() -> list[Engine]:
+    return [DetectSecretsEngine(), BanditEngine(python=settings.SCAN_BANDIT_PYTHON),
             SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
 
 
@@ -395,29 +396,12 @@ def _store_result(scan: ScanJob, result: ScanResult,
         )
         if not updated:
             return False
-        Finding.objects.bulk_create([
-            Finding(scan=scan, engine=finding.engine, rule_id=finding.rule_id,
-                    severity=finding.severity.value, title=finding.title[:255],
-                    description=finding.description, recommendation=finding.recommendation,
-                    path=finding.path, start_line=finding.start_line,
-                    end_line=finding.end_line, snippet=finding.snippet,
-                    fingerprint=finding.fingerprint, auto_fixable=finding.auto_fixable,
-                    fix=finding.fix or "")
-            for finding in result.findings
-        ])
+        Finding.objects.bulk_create([finding_row(scan, finding) for finding in result.findings])
     return True
 
 
 def _findings_data(scan: ScanJob) -> list[FindingData]:
-    return [
-        FindingData(engine=row.engine, rule_id=row.rule_id, severity=Severity(row.severity),
-                    title=row.title, description=row.description,
-                    recommendation=row.recommendation, path=row.path,
-                    start_line=row.start_line, end_line=row.end_line, snippet=row.snippet,
-                    auto_fixable=row.auto_fixable, fix=row.fix if row.auto_fixable else None,
-                    fingerprint=row.fingerprint)
-        for row in scan.findings.order_by("pk")
-    ]
+    return scan_findings(scan)
 
 
 def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:

@@ -258,6 +258,9 @@ SCAN_TIMEOUT_SECONDS = float(env_str("SCAN_TIMEOUT_SECONDS", "240"))
 # Semgrep rules: the ruleset kept in this repository unless an operator points elsewhere.
 SCAN_SEMGREP_RULES_DIR = env_str("SCAN_SEMGREP_RULES_DIR",
                                  str(BASE_DIR / "checks" / "semgrep_rules"))
+# Python that runs Bandit (python -m bandit); empty: the newest python3.N on PATH that has
+# Bandit installed, else the bandit of this virtualenv. Bandit parses with that Python's ast.
+SCAN_BANDIT_PYTHON = env_str("SCAN_BANDIT_PYTHON", "")
 # How often a scan task retries after transient GitHub or engine-timeout errors.
 SCAN_MAX_RETRIES = int(env_str("SCAN_MAX_RETRIES", "3"))
 # A PR scan downloads the head commit's archive (one request) instead of one blob per file

@@ -17,6 +17,8 @@ from typing import Any
 from checks.agent import ScanMode, ScanRequest, ScanResult
 from checks.diff import ChangedFile
 from checks.findings import Finding, Severity
+from checks.integrity import Unscanned
+from checks.suppressions import Kind, Marker, Policy, Suppressed
 
 PROTOCOL_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "scan-agent.schema.json"
@@ -65,6 +67,8 @@ def request_to_json(request: ScanRequest, *, scan_id: str, token: str, api_url: 
         "excluded": list(request.excluded),
         "threshold": request.threshold.value,
         "timeout_seconds": request.timeout,
+        "disabled_rules": sorted(request.disabled_rules),
+        "suppressions": request.suppressions.value,
     }
 
 
@@ -84,21 +88,48 @@ def request_from_json(message: Mapping[str, Any]) -> ScanRequest:
         head_sha=message["head_sha"],
         base_sha=message.get("base_sha") or "",
         pull_number=message.get("pull_number"),
+        disabled_rules=frozenset(message.get("disabled_rules") or ()),
+        suppressions=Policy(message.get("suppressions") or Policy.ALLOW.value),
     )
 
 
 FINDING_FIELDS = ("engine", "rule_id", "severity", "title", "description", "recommendation",
                   "path", "start_line", "end_line", "snippet", "auto_fixable", "fix",
-                  "fingerprint")
+                  "fingerprint", "cwe", "owasp", "confidence")
+
+
+def finding_to_json(finding: Finding) -> Json:
+    return {name: (getattr(finding, name).value if name == "severity"
+                   else getattr(finding, name)) for name in FINDING_FIELDS}
+
+
+def finding_from_json(item: Mapping[str, Any]) -> Finding:
+    return Finding(**{**{name: item[name] for name in FINDING_FIELDS if name in item},
+                      "severity": Severity(item["severity"])})
+
+
+def suppressed_to_json(entry: Suppressed) -> Json:
+    marker = entry.marker
+    return {"finding": finding_to_json(entry.finding),
+            "marker": {"path": marker.path, "line": marker.line, "kind": marker.kind.value,
+                       "rules": list(marker.rules), "reason": marker.reason},
+            "honoured": entry.honoured, "added_in_pr": entry.added_in_pr}
+
+
+def suppressed_from_json(item: Mapping[str, Any]) -> Suppressed:
+    marker = item["marker"]
+    return Suppressed(
+        finding=finding_from_json(item["finding"]),
+        marker=Marker(path=marker["path"], line=marker["line"], kind=Kind(marker["kind"]),
+                      rules=tuple(marker.get("rules") or ()), reason=marker.get("reason", "")),
+        honoured=item["honoured"], added_in_pr=item["added_in_pr"])
 
 
 def result_to_json(result: ScanResult) -> Json:
     return {
-        "findings": [
-            {name: (getattr(finding, name).value if name == "severity"
-                    else getattr(finding, name)) for name in FINDING_FIELDS}
-            for finding in result.findings
-        ],
+        "findings": [finding_to_json(finding) for finding in result.findings],
+        "unscanned": [gap.as_dict() for gap in result.unscanned],
+        "suppressed": [suppressed_to_json(entry) for entry in result.suppressed],
         "engine_versions": dict(result.engine_versions),
         "files_scanned": list(result.files_scanned),
         "skipped_paths": list(result.skipped_paths),
@@ -109,11 +140,11 @@ def result_to_json(result: ScanResult) -> Json:
 def result_from_json(message: Mapping[str, Any], request: ScanRequest) -> ScanResult:
     validate(message, "ScanResult")
     try:
-        findings = tuple(
-            Finding(**{**{name: item[name] for name in FINDING_FIELDS},
-                       "severity": Severity(item["severity"])})
-            for item in message["findings"])
-    except ValueError as error:  # e.g. end_line before start_line, a fix missing
+        findings = tuple(finding_from_json(item) for item in message["findings"])
+        unscanned = tuple(Unscanned.from_dict(item) for item in message.get("unscanned") or ())
+        suppressed = tuple(suppressed_from_json(item)
+                           for item in message.get("suppressed") or ())
+    except (ValueError, KeyError) as error:  # e.g. end_line before start_line, a fix missing
         raise ProtocolError("invalid ScanResult: a finding is inconsistent") from error
     return ScanResult(
         findings=findings,
@@ -123,4 +154,6 @@ def result_from_json(message: Mapping[str, Any], request: ScanRequest) -> ScanRe
         mode=request.mode,
         threshold=request.threshold,
         skipped_paths=tuple(message["skipped_paths"]),
+        unscanned=unscanned,
+        suppressed=suppressed,
     )

@@ -8,4 +8,5 @@ from dashboard import views
 app_name = "checks"
 urlpatterns = [
     path("<uuid:public_id>", views.scan_detail, name="scan-detail"),
+    path("<uuid:public_id>/sarif", views.scan_sarif_export, name="scan-sarif"),
 ]

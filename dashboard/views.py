@@ -8,12 +8,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.tokens import api_token_create, api_token_revoke
+from checks.integrity import unscanned_from
+from checks.models import ScanJob
 from checks.selectors import scans_for
 from dashboard import selectors
 from dashboard.access import member_required
@@ -48,7 +50,30 @@ def scan_detail(request: HttpRequest, public_id) -> HttpResponse:
         settings.GITHUB_WEB_URL, scan, finding.path, finding.start_line, finding.end_line))
         for finding in scan.findings.all()]
     return render(request, "checks/scan_detail.html",
-                  {"scan": scan, "findings": findings, "counts": scan.counts})
+                  {"scan": scan, "findings": findings, "counts": scan.counts,
+                   "unscanned": unscanned_from(scan.unscanned_files or []),
+                   "suppressions": scan.suppressions or []})
+
+
+@require_GET
+@member_required
+def scan_sarif_export(request: HttpRequest, public_id) -> HttpResponse:
+    """The scan's findings as a SARIF 2.1.0 file (members only, like the scan page); only a
+    completed scan has results to give."""
+    import json
+
+    from checks.sarif import scan_sarif
+
+    scan = get_object_or_404(scans_for(request.user).select_related("repository"),
+                             public_id=public_id)
+    if scan.status != ScanJob.Status.COMPLETED:
+        return JsonResponse(
+            {"error": f"This scan is {scan.get_status_display().lower()}: a SARIF export "
+                      "exists only for a completed scan."}, status=409)
+    response = HttpResponse(json.dumps(scan_sarif(scan), indent=2),
+                            content_type="application/sarif+json")
+    response["Content-Disposition"] = f'attachment; filename="fortify-{scan.public_id}.sarif"'
+    return response
 
 
 @require_GET

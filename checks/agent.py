@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from checks import metrics
 from checks.diff import ChangedFile, changed_lines, filter_to_changed, scannable_paths
 from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_engines
 from checks.engines.bandit import PASSWORD_TESTS
@@ -178,7 +179,9 @@ def scan_workspace(
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
             raise EngineTimeout(engine.name, timeout)
+        engine_started = time.monotonic()
         raw += engine.run(workdir, targets, remaining)
+        metrics.ENGINE_SECONDS.labels(engine.name).observe(time.monotonic() - engine_started)
         versions[engine.name] = engine.version()
         scanned.update(targets)
 

@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from checks import queue, reporting
+from checks import metrics, queue, reporting
 from checks.agent import (
     BuiltinScanAgent,
     ScanAgent,
@@ -162,7 +162,14 @@ def start_check_run(scan: ScanJob) -> None:
     check_run.status = CheckRun.Status.IN_PROGRESS
     check_run.started_at = timezone.now()
     check_run.title = reporting.in_progress_output()["title"]
-    check_run.save()
+    with transaction.atomic():
+        # Ids are unique within one GitHub, not across GitHubs (a GitHub Enterprise restored
+        # from backup, a restarted sandbox): the run GitHub just created is the one that
+        # counts, and a row still holding its id speaks of a run that GitHub forgot.
+        CheckRun.objects.filter(github_id=check_run.github_id).exclude(
+            pk=check_run.pk).update(github_id=None)
+        check_run.save()
+    metrics.observe_scan_triggered(scan.trigger_delivery)
 
 
 def check_run_finish(scan_pk: int) -> None:
@@ -529,3 +536,34 @@ def scans_sweep(*, now: datetime | None = None) -> SweepReport:
         queue.check_run_finish_enqueue(scan_pk)
         report.completions.append(scan_pk)
     return report
+
+
+# --- operator actions ----------------------------------------------------------------------
+
+class ScanStillRunning(Exception):
+    """A re-run was asked for a pull request whose scan has not finished yet."""
+
+
+def scan_rerun(scan: ScanJob) -> ScanJob:
+    """An operator's re-run: a new scan of the same commit, with its own check run.
+
+    Refused while a scan of the same pull request (or commit) is unfinished: that one will
+    report. The new run is created and scanned by a task (GitHub is never called here).
+    """
+    unfinished = ScanJob.objects.unfinished().filter(repository=scan.repository)
+    same = (unfinished.filter(pr_number=scan.pr_number) if scan.pr_number
+            else unfinished.filter(head_sha=scan.head_sha))
+    if same.exists():
+        raise ScanStillRunning(str(scan.public_id))
+    with transaction.atomic():
+        rerun = ScanJob.objects.create(
+            repository=scan.repository, installation=scan.installation,
+            trigger=ScanJob.Trigger.MANUAL, pr_number=scan.pr_number, head_sha=scan.head_sha,
+            base_sha=scan.base_sha, head_branch=scan.head_branch,
+            base_branch=scan.base_branch,
+            head_repository_full_name=scan.head_repository_full_name,
+            pr_updated_at=scan.pr_updated_at, mode=scan.repository.scan_mode,
+            failure_threshold=scan.repository.failure_threshold)
+        CheckRun.objects.create(scan=rerun, head_sha=scan.head_sha)
+        queue.check_run_start_on_commit(rerun.pk)
+    return rerun

@@ -1,9 +1,14 @@
 """The Celery application: configured from Django settings (``CELERY_*``), tasks discovered
-in every installed app. Run a worker with ``celery -A fortify_github worker -B``."""
+in every installed app.
+
+Run workers with ``celery -A fortify_github worker`` and exactly one
+``celery -A fortify_github beat`` (see docs/deployment.md). Both refuse to start while the
+system checks report errors, and each worker writes a heartbeat the health endpoint reads.
+"""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 from fortify_github.logcontext import connect_celery_signals
 
@@ -15,3 +20,31 @@ app.autodiscover_tasks()
 
 # Delivery, installation, repository and scan ids travel with the work into every log line.
 connect_celery_signals()
+
+
+@signals.worker_init.connect
+def _check_worker_configuration(**kwargs: object) -> None:
+    from fortify_github.system_checks import refuse_to_start_on_errors
+
+    refuse_to_start_on_errors("Celery worker")
+
+
+@signals.beat_init.connect
+def _check_beat_configuration(**kwargs: object) -> None:
+    from fortify_github.system_checks import refuse_to_start_on_errors
+
+    refuse_to_start_on_errors("Celery beat")
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender: object = None, **kwargs: object) -> None:
+    from fortify_github.heartbeat import heartbeat_start
+
+    heartbeat_start(str(getattr(sender, "hostname", "") or "worker"))
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(**kwargs: object) -> None:
+    from fortify_github.heartbeat import heartbeat_stop
+
+    heartbeat_stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -20,22 +21,21 @@ from fortify_github.config import (
     env_list,
     env_str,
     local_encryption_key,
-    production_problems,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FORTIFY_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# In DEBUG, show Django's technical 404 (every URL pattern) instead of the friendly page.
+DEBUG_TECHNICAL_404 = env_bool("DJANGO_DEBUG_TECHNICAL_404", default=False)
 
-if not DEBUG and (problems := production_problems()):
-    raise ImproperlyConfigured(
-        "Fortify refuses to start in production mode (DJANGO_DEBUG is off):\n  - "
-        + "\n  - ".join(problems)
-        + "\nSet these variables, or set DJANGO_DEBUG=true for local development."
-    )
+# Production problems (missing or placeholder secrets) are reported by the system check
+# ``fortify.E001`` (fortify_github/system_checks.py), not raised here: ``manage.py help`` and
+# every command's ``--help`` keep working, while runserver, migrate, check, the WSGI
+# application and Celery refuse to start.
 
-# In development a throwaway key is fine; production must set one (checked above).
+# In development a throwaway key is fine; production must set one (system check E001).
 SECRET_KEY = env_str("DJANGO_SECRET_KEY") or "dev-only-" + "0123456789abcdef" * 4
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or (
     ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_prometheus",
     "django_celery_beat",
-    "fortify_github",
+    "fortify_github.apps.FortifyConfig",
     "accounts",
     "installations",
     "webhooks",
@@ -65,12 +65,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The admin's static files, served by the web process itself (gunicorn serves no files).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fortify_github.middleware.FriendlyNotFoundMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -183,11 +186,27 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat keeps its schedule and each job's last run in the database (django-celery-beat): it
 # works wherever the database does (no local file to lose), and health can read the last runs.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic jobs run by `celery -A fortify_github worker -B`; each app adds its own entries.
+# Write each job's last run to the database as soon as it is sent (not every 3 minutes), so
+# the health endpoint's ``beat`` component sees the truth.
+CELERY_BEAT_SYNC_EVERY = 1
+# Periodic jobs run by the beat process (`celery -A fortify_github beat`); each app adds its
+# own entries. Every interval is configurable, so a test (or a small deployment) can shorten it.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Missed webhooks leave installations and repositories out of date: reconcile daily.
-    "installations-sync": {"task": "installations.sync_installations", "schedule": 24 * 3600},
+    "installations-sync": {
+        "task": "installations.sync_installations",
+        "schedule": float(env_str("INSTALLATIONS_SYNC_INTERVAL", str(24 * 3600))),
+    },
+    # Old events and scans are deleted per the retention settings below.
+    "retention-prune": {
+        "task": "fortify.prune_old_records",
+        "schedule": float(env_str("RETENTION_PRUNE_INTERVAL", str(24 * 3600))),
+    },
 }
+# Retention: completed/ignored webhook events and finished scans older than this many days are
+# pruned daily (failed events are kept for the operator; 0 keeps everything).
+RETENTION_EVENTS_DAYS = int(env_str("RETENTION_EVENTS_DAYS", "90"))
+RETENTION_SCANS_DAYS = int(env_str("RETENTION_SCANS_DAYS", "180"))
 
 # --- GitHub ----------------------------------------------------------------------------------
 GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com").rstrip("/")
@@ -300,7 +319,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fortify <fortify@localhost>"
 
 # --- Token encryption ------------------------------------------------------------------------
 TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEY")
-if not TOKEN_ENCRYPTION_KEYS:
+if not TOKEN_ENCRYPTION_KEYS and DEBUG:
     _key, _created = local_encryption_key(VAR_DIR)
     TOKEN_ENCRYPTION_KEYS = [_key]
     if _created:
@@ -324,8 +343,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# A webhook body may be up to 25 MB; the receiver reads it as raw bytes itself.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 26 * 1024 * 1024
+# DATA_UPLOAD_MAX_MEMORY_SIZE stays Django's default (2.5 MB) for every view: only the webhook
+# receiver takes bodies up to 25 MB, and it reads them itself with its own bound.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -341,6 +360,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Static files are read from the apps' folders (no collectstatic step to forget), so an
+# absent STATIC_ROOT is expected, not worth whitenoise's warning.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
@@ -401,3 +424,21 @@ LOGGING["handlers"]["console"]["filters"] = ["log_context", "redact_secrets"]
 # Also on the client's own logger, so its records are masked whichever handler receives them
 # (Celery replaces the root handlers in workers unless told otherwise).
 LOGGING["loggers"]["fortify_github.github"] = {"filters": ["redact_secrets"]}
+
+# --- Health and metrics (fortify_github/health.py, fortify_github/metrics_view.py) -----------
+# GitHub is probed at most once per this many seconds, whoever asks for health.
+HEALTH_GITHUB_CACHE_SECONDS = float(env_str("HEALTH_GITHUB_CACHE_SECONDS", "15"))
+# Seconds between two heartbeats of a worker; a worker silent for 3 intervals is gone.
+HEALTH_WORKER_HEARTBEAT_INTERVAL = float(env_str("HEALTH_WORKER_HEARTBEAT_INTERVAL", "10"))
+# A periodic job that has not run within its interval plus this grace makes health degraded.
+HEALTH_BEAT_GRACE_SECONDS = float(env_str("HEALTH_BEAT_GRACE_SECONDS", "60"))
+# Failed webhook events in the last 5 minutes: any makes health degraded, this many unhealthy.
+HEALTH_FAILED_EVENTS_UNHEALTHY = int(env_str("HEALTH_FAILED_EVENTS_UNHEALTHY", "20"))
+# A pending event older than this many seconds means processing is stuck (degraded).
+HEALTH_PENDING_DEGRADED_AFTER = float(env_str("HEALTH_PENDING_DEGRADED_AFTER", "300"))
+# Who may read /metrics and the worker round trip: a bearer token, and/or client networks.
+METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# Prometheus multiprocess mode: every process (gunicorn workers, Celery workers) writes its
+# samples here and /metrics merges them. Must be set in the environment of every process.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")

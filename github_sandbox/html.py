@@ -28,6 +28,8 @@ table { width: 100%; border-collapse: collapse; }
 td, th { text-align: left; padding: 6px 16px; border-top: 1px solid #eaeef2; }
 code, pre, .diff { font: 12px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 pre { white-space: pre-wrap; margin: 0; }
+.markdown table { border-collapse: collapse; margin: 8px 0; }
+.markdown th, .markdown td { border: 1px solid #d1d9e0; padding: 4px 8px; }
 .muted { color: #59636e; }
 .label { display: inline-block; padding: 0 8px; border-radius: 2em; font-size: 12px;
          font-weight: 500; border: 1px solid transparent; }
@@ -63,13 +65,25 @@ def e(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
-def layout(title: str, body: str, *, who: str | None = None, status: int = 200) -> Response:
+def layout(title: str, body: str, *, who: str | None = None, status: int = 200,
+           refresh_seconds: int | None = None) -> Response:
+    """A page; ``refresh_seconds`` reloads it by itself (a check run still in progress)."""
     signed_in = f'<span class="who">Signed in as <b>{e(who)}</b></span>' if who else ""
+    refresh = (f'<meta http-equiv="refresh" content="{int(refresh_seconds)}">'
+               if refresh_seconds else "")
     document = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(title)} · GitHub sandbox</title>
+<html lang="en"><head><meta charset="utf-8">{refresh}<title>{e(title)} · GitHub sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
 <body><header><a href="/">GitHub sandbox</a>{signed_in}</header><main>{body}</main></body></html>"""
     return Response(document, status=status, content_type="text/html; charset=utf-8")
+
+
+def markdown(text: str | None) -> str:
+    """GitHub-flavoured Markdown as GitHub renders a check run's summary: tables and all,
+    raw HTML escaped (the text comes from the App)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text or "")
 
 
 def label(text: str | None, css: str | None = None) -> str:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import install_page, oauth, ui
+from . import app_registration, install_page, oauth, ui
 
-__all__ = ["install_page", "oauth", "ui"]
+__all__ = ["app_registration", "install_page", "oauth", "ui"]

@@ -11,7 +11,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .application import SandboxApplication
 from .credentials import AppCredentials, load_or_create_credentials
+from .identifiers import IdLedger
 from .state import GitHubState
+
+LEDGER_FILE_NAME = "issued-ids.json"
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -36,13 +39,18 @@ class SandboxServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, seed: bool = True,
-                 key_dir: str | Path | None = None) -> None:
+                 key_dir: str | Path | None = None, persist_ids: bool = False) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the sandbox listens on the loopback interface only")
         self.host = host
         self.port = port
         self.app: AppCredentials = load_or_create_credentials(key_dir)
-        self.state = GitHubState(self.app)
+        # ``persist_ids`` (``manage.py sandbox``, whose key_dir is var/sandbox): ids and PR
+        # numbers continue where the last run stopped, since the product's database
+        # remembers them. Tests start every sandbox afresh.
+        ledger = (IdLedger(Path(self.app.private_key_path).parent / LEDGER_FILE_NAME)
+                  if persist_ids else None)
+        self.state = GitHubState(self.app, ledger=ledger)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._seed = seed

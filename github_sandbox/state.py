@@ -20,7 +20,7 @@ from .credentials import AppCredentials
 from .delivery import WebhookSender
 from .faults import FaultRegistry
 from .gitstore import ObjectStore, Signature
-from .identifiers import IdSequence, random_token
+from .identifiers import IdLedger, IdSequence, random_token
 from .models import (
     AccessToken,
     Account,
@@ -50,7 +50,8 @@ class NotFound(LookupError):
 
 
 class GitHubState:
-    def __init__(self, app: AppCredentials, *, base_url: str = "http://127.0.0.1") -> None:
+    def __init__(self, app: AppCredentials, *, base_url: str = "http://127.0.0.1",
+                 ledger: IdLedger | None = None) -> None:
         self.app = app
         self.base_url = base_url
         self.clock = SandboxClock()
@@ -71,6 +72,7 @@ class GitHubState:
         self.tokens: dict[str, AccessToken] = {}
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.oauth_codes: dict[str, dict[str, Any]] = {}
+        self.manifest_codes: dict[str, dict[str, Any]] = {}  # App manifest flow (one use)
         self.pulls: dict[int, list[PullRequest]] = {}
         self.check_suites: dict[int, CheckSuite] = {}
         self.check_runs: dict[int, CheckRun] = {}
@@ -79,10 +81,13 @@ class GitHubState:
         self._user_ids = IdSequence(583231)
         self._repo_ids = IdSequence(700_000_001)
         self._installation_ids = IdSequence(51_000_001)
-        self._pull_ids = IdSequence(1_800_000_001)
-        self._suite_ids = IdSequence(21_000_000_001)
-        self._run_ids = IdSequence(24_000_000_001)
-        self._delivery_ids = IdSequence(93_000_000_001)
+        # What the product stores and must never see twice continues across restarts (the
+        # seeded accounts, repositories and installations are the same ones every time).
+        self.ledger = ledger or IdLedger(None)
+        self._pull_ids = IdSequence(1_800_000_001, ledger=self.ledger, name="pull")
+        self._suite_ids = IdSequence(21_000_000_001, ledger=self.ledger, name="check_suite")
+        self._run_ids = IdSequence(24_000_000_001, ledger=self.ledger, name="check_run")
+        self._delivery_ids = IdSequence(93_000_000_001, ledger=self.ledger, name="delivery")
         self._sender = WebhookSender(app, self.clock.now)
         self.create_org(app.owner_login, admins=())
 
@@ -276,8 +281,11 @@ class GitHubState:
             author = self.account(user or fork_owner or self.signed_in_login)
             now = self.clock.now()
             prs = self.pulls.setdefault(base_repo.id, [])
+            number_key = f"pull_number:{base_repo.id}"
+            number = max(len(prs), self.ledger.last(number_key)) + 1
+            self.ledger.record(number_key, number)
             pr = PullRequest(
-                self._pull_ids.next(), len(prs) + 1, base_repo, head_repo, head_branch,
+                self._pull_ids.next(), number, base_repo, head_repo, head_branch,
                 head_repo.branches[head_branch], base_branch, base_repo.branches[base_branch],
                 title or f"Changes from {head_branch}", body, author, now, now, draft=draft,
             )

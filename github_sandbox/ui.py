@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from .clock import iso8601
 from .diffs import diff_entries
-from .html import e, hidden, label, layout
+from .html import e, hidden, label, layout, markdown
 from .models import CheckRun, Delivery, PullRequest, Repository
 from .state import GitHubState, NotFound
 from .web import page
@@ -88,17 +88,34 @@ def repository_page(state: GitHubState, request: Request, owner: str, repo: str)
         f'/pull/{p.number}">#{p.number} {e(p.title)}</a></td><td class=muted>'
         f"{e(p.head_repo.owner.login)}:{e(p.head_ref)} → {e(p.base_ref)}</td></tr>"
         for p in pulls) or '<tr><td class="muted">No pull requests yet.</td></tr>'
-    body = f"""<h1><a href="/">{e(target.owner.login)}</a> /
-<b>{e(target.name)}</b> <span class="muted">{e(target.description)}</span></h1>
-<div class="box"><div class="head">Open a pull request</div><div class="body">
-<form method="post" action="/{e(target.full_name)}/pulls">
+    opener = (f"""<form method="post" action="/{e(target.full_name)}/pulls">
   from <select name="head">{options}</select> into
   <code>{e(target.default_branch)}</code>
   <input type="text" name="title" placeholder="Title (optional)" size="40">
-  <button class="primary">Open pull request</button></form></div></div>
+  <button class="primary">Open pull request</button></form>""" if options else
+              f'<p class="muted">No branch besides <code>{e(target.default_branch)}</code> to '
+              f"open a pull request from. Try {_demo_links(state, target)}.</p>")
+    install_note = ("" if state.installation_for_repo(target) is not None else
+                    f'<div class="box"><div class="body"><b>{e(state.app.name)}</b> is not '
+                    f"installed on this repository, so its pull requests get no checks. "
+                    f'<a href="/apps/{e(state.app.slug)}/installations/new">Install it</a>.'
+                    "</div></div>")
+    body = f"""<h1><a href="/">{e(target.owner.login)}</a> /
+<b>{e(target.name)}</b> <span class="muted">{e(target.description)}</span></h1>{install_note}
+<div class="box"><div class="head">Open a pull request</div><div class="body">
+{opener}</div></div>
 <h2>Pull requests</h2><div class="box"><table>{pull_rows}</table></div>
 <h2>Branches</h2><div class="box"><table>{branch_rows}</table></div>"""
     return layout(target.full_name, body, who=state.signed_in_login)
+
+
+def _demo_links(state: GitHubState, current: Repository) -> str:
+    """Repositories that do have branches to open a pull request from."""
+    with state.lock:
+        others = sorted(r.full_name for r in state.repositories.values()
+                        if r is not current and len(r.branches) > 1)
+    return ", ".join(f'<a href="/{e(name)}">{e(name)}</a>' for name in others) or \
+        "another repository"
 
 
 def _pr_state(pr: PullRequest) -> str:
@@ -143,7 +160,7 @@ def check_run_card(run: CheckRun) -> str:
   <span class="muted">{e(run.output.get("title"))}</span> {details}
   <span style="margin-left:auto">{actions}<form class="inline" method="post"
   action="{base}/rerequest"><button>Re-run</button></form></span></div>
-  <div class="body"><pre>{e(run.output.get("summary") or "No summary yet.")}</pre>{text}
+  <div class="body markdown">{markdown(run.output.get("summary") or "No summary yet.")}{text}
   <p class="muted">{len(run.annotations)} annotations{external}</p></div></div>"""
 
 
@@ -234,10 +251,32 @@ def pull_page(state: GitHubState, request: Request, owner: str, repo: str,
   append <input type="text" name="line" size="50" value="# touched from the sandbox UI">
   to <select name="path">{file_choices}<option value="NOTES.md">NOTES.md (new)</option></select>
   <button class="primary">Commit and push</button></form></div></div>
-<h2>Checks</h2>{"".join(check_run_card(r) for r in runs) or
-'<p class="muted">No check runs for this commit yet.</p>'}
+<h2>Checks</h2>{"".join(check_run_card(r) for r in runs) or _no_runs_yet(state, pr)}
 <h2>Files changed ({len(files)})</h2>{"".join(file_boxes)}"""
-    return layout(f"{pr.title} · #{pr.number}", body, who=state.signed_in_login)
+    return layout(f"{pr.title} · #{pr.number}", body, who=state.signed_in_login,
+                  refresh_seconds=2 if _waiting_for_checks(state, pr, runs) else None)
+
+
+def _waiting_for_checks(state: GitHubState, pr: PullRequest, runs: list[CheckRun]) -> bool:
+    """Reload the page by itself while a run is in progress, or while the App (installed here
+    and given a webhook URL) has yet to answer an open pull request."""
+    if any(run.status != "completed" for run in runs):
+        return True
+    return (not runs and pr.state == "open" and bool(state.app.webhook_url)
+            and state.installation_for_repo(pr.repo) is not None)
+
+
+def _no_runs_yet(state: GitHubState, pr: PullRequest) -> str:
+    """Say why no check run is here, and what to do next."""
+    if state.installation_for_repo(pr.repo) is None:
+        return (f'<p class="muted">No check runs: <b>{e(state.app.name)}</b> is not installed on '
+                f'{e(pr.repo.full_name)}. <a href="/apps/{e(state.app.slug)}/installations/new">'
+                "Install it</a>, then push a commit to this pull request.</p>")
+    if not state.app.webhook_url:
+        return ('<p class="muted">No check runs: the App has no webhook URL, so nobody hears '
+                "about this pull request. Start Fortify with <code>bin/run</code>.</p>")
+    return ('<p class="muted">No check runs for this commit yet: waiting for the App '
+            "(this page refreshes by itself).</p>")
 
 
 @page("/<owner>/<repo>/pull/<int:number>/commits", methods=("POST",))

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
 from installations.models import Installation, InstallationMembership, MarketplacePlan, Repository
@@ -22,6 +22,17 @@ class InstallationAdmin(admin.ModelAdmin):
                        "last_synced_at", "created_at", "updated_at")
     exclude = ("permission_warnings",)
     inlines = [MembershipInline]
+    actions = ["sync_with_github"]
+
+    @admin.action(description="Sync with GitHub (installation and its repositories)")
+    def sync_with_github(self, request, queryset) -> None:
+        from installations.tasks import sync_installation_task
+
+        ids = list(queryset.values_list("installation_id", flat=True))
+        for installation_id in ids:
+            sync_installation_task.delay(installation_id)
+        self.message_user(request, f"Syncing {len(ids)} installation(s) with GitHub; changes "
+                                   "appear here within a minute.", messages.SUCCESS)
 
     @admin.display(boolean=True, description="permission warnings")
     def has_permission_warnings(self, obj: Installation) -> bool:
@@ -48,7 +59,22 @@ class RepositoryAdmin(admin.ModelAdmin):
                        "deleted_at", "branch_protection_status", "branch_protection_branch",
                        "branch_protection_reason", "branch_protection_updated_at",
                        "last_synced_at", "created_at", "updated_at")
-    actions = ["enable_scanning", "disable_scanning"]
+    actions = ["enable_scanning", "disable_scanning", "reapply_branch_protection"]
+
+    @admin.action(description="Re-apply branch protection (require the Fortify check)")
+    def reapply_branch_protection(self, request, queryset) -> None:
+        from installations.tasks import protect_branch_task
+
+        chosen = list(queryset)
+        eligible = [repo for repo in chosen if repo.enabled and repo.is_installed]
+        for repository in eligible:
+            protect_branch_task.delay(repository.pk)
+        if eligible:
+            self.message_user(request, f"Applying branch protection on {len(eligible)} "
+                              "repositories; the outcome shows in the list.", messages.SUCCESS)
+        if skipped := [repo.full_name for repo in chosen if repo not in eligible]:
+            self.message_user(request, "Not scanned, so not protected: " + ", ".join(skipped)
+                              + ".", messages.WARNING)
 
     @admin.action(description="Enable Fortify scanning")
     def enable_scanning(self, request, queryset):

@@ -13,25 +13,72 @@ from django.conf import settings
 
 from tests.support.processes import free_port, stop_group, wait_until
 
+OPERATOR_TOKEN = "run-command-operator-token"
+
+
+class Service:
+    """``bin/run`` as a developer starts it: stoppable and startable again on the same var/."""
+
+    def __init__(self, tmp_path) -> None:
+        port, sandbox_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.sandbox = f"http://127.0.0.1:{sandbox_port}"
+        self.var = tmp_path / "var"
+        self.log = tmp_path / "run.log"
+        self.env = {key: value for key, value in os.environ.items()
+                    if not key.startswith(("GITHUB_", "DATABASE_URL", "REDIS_URL", "TOKEN_",
+                                           "DJANGO_", "WEBHOOK_", "FORTIFY_", "PROMETHEUS_"))}
+        self.env.update({"PORT": str(port), "SANDBOX_PORT": str(sandbox_port),
+                         "FORTIFY_VAR_DIR": str(self.var), "FORTIFY_PUBLIC_URL": self.url,
+                         "METRICS_BEARER_TOKEN": OPERATOR_TOKEN})
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(["bin/run"], cwd=settings.BASE_DIR, env=self.env,
+                                            stdout=out, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        wait_until(lambda: requests.get(f"{self.url}/", timeout=2).status_code == 200,
+                   timeout=120, what="the landing page", log=self.log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_group(self.process)
+            self.process = None
+
+    def pull_request_verdict(self, repo: str, branch: str) -> str:
+        """Open a PR on the sandbox and wait for the conclusion its page shows."""
+        opened = requests.post(f"{self.sandbox}/_sandbox/call", timeout=10, json={
+            "method": "open_pull_request", "args": ["fortify-demo", repo, branch]})
+        assert opened.status_code == 200, opened.text
+        pull_page = f"{self.sandbox}/fortify-demo/{repo}/pull/{opened.json()['result']['number']}"
+        assert requests.get(pull_page, timeout=5).status_code == 200
+
+        def verdict() -> str | None:
+            """The conclusion label the PR page shows on a completed Fortify run."""
+            page = requests.get(pull_page, timeout=5).text
+            found = re.search(r'Fortify Security Scan\s*<span class="label completed">'
+                              r'completed</span>\s*<span class="label (\w+)">', page)
+            return found.group(1) if found else None
+
+        return wait_until(verdict, timeout=180, what="Fortify's check run on the PR page",
+                          log=self.log)
+
 
 @pytest.fixture
-def running_service(tmp_path):
-    port, sandbox_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("GITHUB_", "DATABASE_URL", "REDIS_URL", "TOKEN_",
-                                  "DJANGO_", "WEBHOOK_", "FORTIFY_"))}
-    env.update({"PORT": str(port), "SANDBOX_PORT": str(sandbox_port),
-                "FORTIFY_VAR_DIR": str(tmp_path / "var"),
-                "FORTIFY_PUBLIC_URL": f"http://127.0.0.1:{port}"})
-    log = tmp_path / "run.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(["bin/run"], cwd=settings.BASE_DIR, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+def service(tmp_path):
+    service = Service(tmp_path)
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "sandbox": f"http://127.0.0.1:{sandbox_port}",
-               "log": log, "var": tmp_path / "var"}
+        yield service
     finally:
-        stop_group(process)
+        service.stop()
+
+
+@pytest.fixture
+def running_service(service):
+    service.start()
+    return {"url": service.url, "sandbox": service.sandbox, "log": service.log,
+            "var": service.var, "service": service}
 
 
 def test_run_command_serves_web_worker_and_sandbox_on_embedded_defaults(running_service):
@@ -45,10 +92,11 @@ def test_run_command_serves_web_worker_and_sandbox_on_embedded_defaults(running_
     assert "Every pull request, scanned before it merges" in landing.text
     assert f'href="{sandbox}/apps/' in landing.text, "the install button leads to the sandbox"
 
-    # /health?worker=1 sends a task from the web process and waits for the worker's answer.
+    # /health?worker=1 sends a task from the web process and waits for the worker's answer
+    # (for operators only: the bearer token).
     health = wait_until(
-        lambda: (r := requests.get(f"{url}/health?worker=1", timeout=15)).status_code == 200
-        and r.json(),
+        lambda: (r := requests.get(f"{url}/health?worker=1", timeout=15, headers={
+            "Authorization": f"Bearer {OPERATOR_TOKEN}"})).status_code == 200 and r.json(),
         timeout=90, what="a healthy worker round trip", log=log,
     )
     assert health["components"]["database"]["vendor"] == "sqlite"
@@ -59,20 +107,15 @@ def test_run_command_serves_web_worker_and_sandbox_on_embedded_defaults(running_
 
     # The sandbox's pages answer, and a pull request opened there gets Fortify's verdict.
     assert requests.get(f"{sandbox}/fortify-demo/web-frontend", timeout=5).status_code == 200
-    opened = requests.post(f"{sandbox}/_sandbox/call", timeout=10, json={
-        "method": "open_pull_request",
-        "args": ["fortify-demo", "web-frontend", "vuln/eval-injection"]})
-    assert opened.status_code == 200, opened.text
-    number = opened.json()["result"]["number"]
-    pull_page = f"{sandbox}/fortify-demo/web-frontend/pull/{number}"
-    assert requests.get(pull_page, timeout=5).status_code == 200
+    service = running_service["service"]
+    assert service.pull_request_verdict("web-frontend", "vuln/eval-injection") == "failure"
 
-    def verdict() -> str | None:
-        """The conclusion label the PR page shows on a completed Fortify run."""
-        page = requests.get(pull_page, timeout=5).text
-        found = re.search(r'Fortify Security Scan\s*<span class="label completed">completed'
-                          r'</span>\s*<span class="label (\w+)">', page)
-        return found.group(1) if found else None
+    # Worker-side counts reach the web's /metrics (multiprocess directory under var/).
+    metrics = requests.get(f"{url}/metrics", timeout=10).text
+    assert 'github_webhook_events_total{event_type="pull_request",status="completed"}' in metrics
 
-    assert wait_until(verdict, timeout=180, what="Fortify's check run on the PR page",
-                      log=log) == "failure"
+    # Stopped and started again with var/ kept: the database remembers the sandbox's ids, the
+    # sandbox continues them, and a new pull request gets its verdict.
+    service.stop()
+    service.start()
+    assert service.pull_request_verdict("web-frontend", "vuln/eval-injection") == "failure"

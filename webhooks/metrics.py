@@ -2,9 +2,9 @@
 registry).
 
 Counters and histograms live in the process that observes them: the web process counts
-receptions and acknowledgement times; the worker's processing counts are not visible on the
-web's ``/metrics`` until worker metrics are exported (operations roadmap). The backlog gauge
-is read from the database at scrape time, so it is right whichever process serves it.
+receptions and acknowledgement times, workers count processing outcomes; with
+``PROMETHEUS_MULTIPROC_DIR`` set, ``/metrics`` merges both (see ``fortify_github.metrics``).
+The backlog gauge is read from the database at scrape time, so any process may serve it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ BACKLOG_NAME = "github_webhook_pending_backlog"
 BACKLOG_HELP = "Stored webhook events not yet processed, by status (read from the database)."
 
 
-class BacklogCollector:
+class BacklogCollector(Collector):
     """``github_webhook_pending_backlog{status}`` counted in the database on every scrape."""
 
     def describe(self) -> Iterator[Metric]:
@@ -73,6 +74,8 @@ class BacklogCollector:
 
 
 _backlog = BacklogCollector()
+# Exported again beside the merged files when /metrics runs in multiprocess mode.
+BACKLOG_COLLECTOR = _backlog
 
 
 def register_backlog_collector() -> None:

@@ -44,4 +44,12 @@ def user_client(access_token: str) -> GitHubClient:
     return GitHubClient(TokenCredential(access_token))
 
 
-__all__ = ["app_client", "installation_client", "user_client"]
+def anonymous_client() -> GitHubClient:
+    """Speaks without a credential (the App manifest conversion)."""
+    from fortify_github.github.client import GitHubClient
+    from fortify_github.github.credentials import AnonymousCredential
+
+    return GitHubClient(AnonymousCredential())
+
+
+__all__ = ["anonymous_client", "app_client", "installation_client", "user_client"]

@@ -87,6 +87,15 @@ class GitHubClient:
         """https://docs.github.com/rest/apps/apps#get-the-authenticated-app"""
         return self._get("/app")
 
+    def create_app_from_manifest(self, code: str) -> JSON:
+        """https://docs.github.com/rest/apps/apps#create-a-github-app-from-a-manifest
+
+        Needs no credential (``anonymous_client()``): the one-time code is the proof. The
+        answer holds the new App's private key and secrets; callers show them once.
+        """
+        return self.transport.request("POST", "/app-manifests/{code}/conversions",
+                                      path={"code": code}, idempotent=False).data
+
     def list_installations(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/apps/apps#list-installations-for-the-authenticated-app"""
         return self.transport.paginate("/app/installations", complete=True)

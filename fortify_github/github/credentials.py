@@ -88,6 +88,20 @@ class TokenCredential:
         return False
 
 
+class AnonymousCredential:
+    """No credential at all: the few endpoints GitHub serves to anyone (the App manifest
+    conversion, whose one-time code is the proof)."""
+
+    rate_key = "anonymous"
+
+    def authorization(self) -> str:
+        return ""
+
+    def renew_after_401(self, rejected: str, message: str,
+                        headers: Mapping[str, str]) -> bool:
+        return False
+
+
 def narrowing_id(repositories: list[str] | None, permissions: dict[str, str] | None) -> str:
     """A stable short id for a token's narrowing ("all" when not narrowed)."""
     if not repositories and not permissions:

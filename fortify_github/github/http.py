@@ -201,8 +201,9 @@ class Transport:
                 "Accept": accept or ACCEPT,
                 "X-GitHub-Api-Version": settings.api_version,
                 "User-Agent": settings.user_agent,
-                "Authorization": authorization,
             }
+            if authorization:  # the anonymous credential sends none
+                headers["Authorization"] = authorization
             if cached and cached.get("etag"):
                 headers["If-None-Match"] = cached["etag"]
             try:

@@ -29,6 +29,23 @@ def get_app(ctx: Context) -> Reply:
                                installations_count=len(ctx.state.installations)))
 
 
+@route("POST", "/app-manifests/<code>/conversions", auth="public", counts=False)
+def create_app_from_manifest(ctx: Context, code: str) -> Reply:
+    """https://docs.github.com/rest/apps/apps#create-a-github-app-from-a-manifest"""
+    from ..app_registration import apply_manifest
+
+    with ctx.state.lock:
+        grant = ctx.state.manifest_codes.pop(code, None)
+        if grant is None or grant["expires_at"] < ctx.state.clock.now():
+            raise not_found()
+        apply_manifest(ctx.state, grant["manifest"])
+    app = ctx.state.app
+    owner = ctx.state.account(app.owner_login)
+    return Reply(status=201, body={
+        **app_json(app, owner, ctx.base), "client_secret": app.client_secret,
+        "webhook_secret": app.webhook_secret, "pem": app.private_key_pem})
+
+
 @route("GET", "/app/installations", auth="app")
 def list_installations(ctx: Context) -> Reply:
     """https://docs.github.com/rest/apps/apps#list-installations-for-the-authenticated-app"""

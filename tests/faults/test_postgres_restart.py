@@ -54,6 +54,10 @@ def stack():
         "FORTIFY_VAR_DIR": str(directory), "FORTIFY_PUBLIC_URL": url,
         "WEBHOOK_PENDING_REQUEUE_AFTER": "1", "WEBHOOK_REQUEUE_INTERVAL": "1",
         "WEBHOOK_REDELIVER_INTERVAL": "3",
+        # Claims held by work the outage interrupted are taken over quickly.
+        "WEBHOOK_PROCESSING_LEASE": "15", "SCAN_LEASE_SECONDS": "15",
+        "SCAN_REQUEUE_AFTER": "1", "SCAN_SWEEP_INTERVAL": "1",
+        "CELERY_TASK_DEFAULT_QUEUE": f"fault-{uuid.uuid4().hex[:8]}",
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=settings.BASE_DIR,

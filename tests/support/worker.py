@@ -87,7 +87,9 @@ def start_worker(*, extra_env: dict[str, str] | None = None, ready_timeout: floa
         if process.poll() is not None:
             raise RuntimeError(f"Celery worker exited early:\n{worker.log()[-4000:]}")
         try:
-            ping.apply_async(args=["ready"], expires=5).get(timeout=2)
+            # To the queue this worker reads (its own, when the test gave it one).
+            ping.apply_async(args=["ready"], expires=5,
+                             queue=env.get("CELERY_TASK_DEFAULT_QUEUE") or None).get(timeout=2)
             return worker
         except Exception as error:
             if time.monotonic() > deadline:

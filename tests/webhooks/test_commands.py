@@ -203,8 +203,19 @@ def test_periodic_redelivery_and_its_bound(wired_sandbox, settings):
 
 @pytest.mark.django_db
 def test_redeliver_reports_github_being_unreachable(settings):
+    from tests.support.keys import rsa_private_key_pem
+
+    settings.GITHUB_APP_ID = "12345"
+    settings.GITHUB_APP_PRIVATE_KEY = rsa_private_key_pem()
     settings.GITHUB_API_URL = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(CommandError, match="Could not list deliveries"):
+        run("redeliver_webhooks", "--since", "1h")
+
+
+@pytest.mark.django_db
+def test_redeliver_says_github_is_not_configured(settings):
+    settings.GITHUB_APP_ID = ""
+    with pytest.raises(CommandError, match="GitHub is not configured"):
         run("redeliver_webhooks", "--since", "1h")
 
 

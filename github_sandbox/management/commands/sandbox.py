@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError("The GitHub sandbox is for development: set DJANGO_DEBUG=true.")
         from github_sandbox.server import SandboxServer
 
-        server = SandboxServer(port=port, seed=not no_seed, key_dir=key_dir)
+        server = SandboxServer(port=port, seed=not no_seed, key_dir=key_dir, persist_ids=True)
         server.app.webhook_url = webhook_url
         server.app.setup_url = setup_url
         server.app.callback_url = callback_url

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from fortify_github.management.github import require_github
 from installations import services
 from installations.branch_protection import protect_branch
 from installations.models import Repository, Severity
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"Fortify does not know {repository}: is the App installed on "
                                "it? Run `manage.py sync_installations` to refresh.")
         was_protected = repo.branch_protection_status == Repository.ProtectionStatus.ENABLED
+        if branch_to_protect is not None or (disable and was_protected):
+            require_github()  # before changing anything: protection is set on GitHub
         repo = services.repository_configure(repo, failure_threshold=threshold)
         repo = services.repository_set_enabled(repo, not disable)
         state = "disabled" if disable else "enabled"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fortify_github.github import errors
+from fortify_github.management.github import require_github
 from installations.sync import sync_installations
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
                             help="Report what would change without changing anything.")
 
     def handle(self, *args, installation=None, dry_run=False, **options):
+        require_github()
         try:
             report = sync_installations(installation_id=installation, dry_run=dry_run)
         except errors.GitHubError as error:

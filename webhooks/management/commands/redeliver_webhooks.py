@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from fortify_github.management.github import require_github
 from webhooks.durations import parse_duration
 from webhooks.services import webhook_deliveries_redeliver
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             since = parse_duration(options["since"])
         except ValueError as error:
             raise CommandError(f"--since: {error}") from None
+        require_github()
         try:
             report = webhook_deliveries_redeliver(
                 since=since, dry_run=options["dry_run"],

@@ -19,12 +19,20 @@ from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from checks import metrics
+from checks import integrity, metrics, suppressions
 from checks.diff import ChangedFile, changed_lines, filter_to_changed, scannable_paths
-from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_engines
+from checks.engines import (
+    DetectSecretsEngine,
+    Engine,
+    EngineError,
+    EngineTimeout,
+    default_engines,
+)
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
+from checks.integrity import Reason, Unscanned
+from checks.suppressions import Policy, Suppressed
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +67,10 @@ class ScanRequest:
     base_sha: str = ""
     installation_id: int | None = None
     pull_number: int | None = None
+    #: Rule ids (lower case) the repository's ``.fortify.yml`` disables.
+    disabled_rules: frozenset[str] = frozenset()
+    #: How inline suppression comments are treated (``.fortify.yml`` ``suppressions``).
+    suppressions: Policy = Policy.ALLOW
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +82,10 @@ class ScanResult:
     mode: ScanMode
     threshold: Severity = Severity.HIGH
     skipped_paths: tuple[str, ...] = field(default=())
+    #: Changed files an engine should have covered and did not (never silently dropped).
+    unscanned: tuple[Unscanned, ...] = ()
+    #: Findings an inline marker suppressed (or, when not honoured, tried to).
+    suppressed: tuple[Suppressed, ...] = ()
 
     @property
     def severities(self) -> list[Severity]:
@@ -116,14 +132,16 @@ class BuiltinScanAgent:
 
     def scan(self, request: ScanRequest) -> ScanResult:
         started = time.monotonic()
-        if request.workspace is not None:
-            paths = _workspace_paths(request, request.workspace)
-            return self._scan(request, request.workspace, paths, started)
-        with tempfile.TemporaryDirectory(prefix="fortify-scan-", dir=self.temp_root) as tmp:
-            workdir = Path(tmp) / "repo"
-            workdir.mkdir()
-            paths = list(self.fetcher.materialise(request, workdir))
-            return self._scan(request, workdir, paths, started)
+        with integrity.collecting():
+            if request.workspace is not None:
+                paths = _workspace_paths(request, request.workspace)
+                return self._scan(request, request.workspace, paths, started)
+            with tempfile.TemporaryDirectory(prefix="fortify-scan-",
+                                             dir=self.temp_root) as tmp:
+                workdir = Path(tmp) / "repo"
+                workdir.mkdir()
+                paths = list(self.fetcher.materialise(request, workdir))
+                return self._scan(request, workdir, paths, started)
 
     def _scan(
         self, request: ScanRequest, workdir: Path, paths: Sequence[str], started: float
@@ -138,6 +156,8 @@ class BuiltinScanAgent:
             engines=self.engines,
             threshold=request.threshold,
             cancelled=self.cancelled,
+            disabled_rules=request.disabled_rules,
+            suppression_policy=request.suppressions,
         )
         return dataclasses.replace(result, duration_seconds=time.monotonic() - started)
 
@@ -153,37 +173,54 @@ def scan_workspace(
     engines: Sequence[Engine] | None = None,
     threshold: Severity = Severity.HIGH,
     cancelled: Callable[[], bool] | None = None,
+    disabled_rules: Container[str] = frozenset(),
+    suppression_policy: Policy = Policy.ALLOW,
 ) -> ScanResult:
     """Run each applicable engine over ``paths`` in ``workdir`` and normalise the findings.
 
     In ``pr_diff`` mode only files with changed lines are scanned and only findings on those
     lines are kept. Excluded, unsafe (absolute, ``..``, symlinked) and missing paths are
-    skipped. Engine errors propagate: a partial scan must not pass as a clean one.
-    ``cancelled`` is asked before each engine, so an unwanted scan wastes at most one.
+    skipped. An engine that fails or times out does not stop the others: the files it was
+    given are recorded as unscanned (``checks.integrity``), so a partial scan can never pass
+    as a clean one. ``cancelled`` is asked before each engine, so an unwanted scan wastes at
+    most one. Suppression markers are hidden from the engines and applied here, under
+    ``suppression_policy`` (``checks.suppressions``); ``disabled_rules`` are dropped.
     """
     started = time.monotonic()
     engines = list(default_engines() if engines is None else engines)
-    candidates, skipped = _select_paths(workdir, paths, excluded)
-    if mode is ScanMode.PR_DIFF:
-        candidates = [path for path in candidates if changed_lines.get(path)]
+    with integrity.collecting() as gaps:
+        candidates, skipped = _select_paths(workdir, paths, excluded)
+        if mode is ScanMode.PR_DIFF:
+            candidates = [path for path in candidates if changed_lines.get(path)]
 
-    raw = []
-    versions: dict[str, str] = {}
-    scanned: set[str] = set()
-    for engine in engines:
-        targets = [path for path in candidates if engine.applies_to(path)]
-        if not targets:
-            continue
-        if cancelled is not None and cancelled():
-            raise ScanCancelled
-        remaining = timeout - (time.monotonic() - started)
-        if remaining <= 0:
-            raise EngineTimeout(engine.name, timeout)
-        engine_started = time.monotonic()
-        raw += engine.run(workdir, targets, remaining)
-        metrics.ENGINE_SECONDS.labels(engine.name).observe(time.monotonic() - engine_started)
-        versions[engine.name] = engine.version()
-        scanned.update(targets)
+        raw = []
+        versions: dict[str, str] = {}
+        scanned: set[str] = set()
+        with suppressions.engines_blind_to_markers(workdir, candidates) as markers:
+            for engine in engines:
+                targets = [path for path in candidates if engine.applies_to(path)]
+                if not targets:
+                    continue
+                if cancelled is not None and cancelled():
+                    raise ScanCancelled
+                remaining = timeout - (time.monotonic() - started)
+                try:
+                    if remaining <= 0:
+                        raise EngineTimeout(engine.name, timeout)
+                    engine_started = time.monotonic()
+                    raw += engine.run(workdir, targets, remaining)
+                    metrics.ENGINE_SECONDS.labels(engine.name).observe(
+                        time.monotonic() - engine_started)
+                except EngineError as error:
+                    reason = (Reason.ENGINE_TIMEOUT if isinstance(error, EngineTimeout)
+                              else Reason.ENGINE_FAILED)
+                    logger.warning("engine %s did not finish (%s): %d file(s) unscanned",
+                                   engine.name, error.reason, len(targets))
+                    for path in targets:
+                        gaps.add(path, reason, engine.name)
+                    continue
+                versions[engine.name] = engine.version()
+                scanned.update(targets)
 
     source = SourceLines(workdir)
     unique: dict[tuple[str, int, int], Finding] = {}
@@ -196,7 +233,14 @@ def scan_workspace(
     findings = one_secret_per_line(list(unique.values()))
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
+    findings = [finding for finding in findings if not _disabled(finding, disabled_rules)]
+    findings, suppressed = suppressions.apply(
+        findings, markers, suppression_policy,
+        changed_lines if mode is ScanMode.PR_DIFF else None)
     findings.sort(key=sort_key)
+    unscanned = [gap for gap in gaps.items()
+                 if not is_excluded(gap.path, excluded) and (
+                     mode is ScanMode.FULL or gap.path in changed_lines)]
     logger.info(
         "scanned %d file(s) with %d engine(s): %d finding(s)",
         len(scanned),
@@ -211,7 +255,14 @@ def scan_workspace(
         mode=mode,
         threshold=threshold,
         skipped_paths=tuple(skipped),
+        unscanned=tuple(unscanned),
+        suppressed=tuple(suppressed),
     )
+
+
+def _disabled(finding: Finding, disabled_rules: Container[str]) -> bool:
+    rule = finding.rule_id.lower()
+    return rule in disabled_rules or rule.rsplit(".", 1)[-1] in disabled_rules
 
 
 def is_secret(finding: Finding) -> bool:

@@ -10,10 +10,11 @@ Rules for files (GitHub's PR-files API ``status``):
   (``+``) line in the new file. A changed line appears as ``-``/``+`` and so counts; deleted
   lines have no new-file line and never count.
 * GitHub omits ``patch`` for large or binary diffs. The caller should first try the compare
-  API; if the patch is still missing, an ``added`` file counts as changed on every line
-  (everything in it is new) and any other status on none (we cannot tell which lines are the
-  author's, and flagging the whole file would report old debt). An unparsable patch is
-  treated the same way as a missing one.
+  API; if the patch is still missing, the file counts as changed on every line: we cannot
+  tell which lines are the author's, and a gate must not let a pull request hide new code
+  behind a diff too large to render (old debt in that file is reported too: the safe side).
+  Only a pure rename (``renamed``, no patch: the content did not change) counts on none. An
+  unparsable patch is treated the same way as a missing one.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def changed_lines(files: Iterable[ChangedFile]) -> ChangedLines:
             except PatchParseError:
                 logger.warning("unparsable patch for a %s file; using the fallback", changed.status)
         if lines is None:
-            lines = ALL_LINES if changed.status == ADDED else frozenset()
+            lines = frozenset() if changed.status == RENAMED else ALL_LINES
         result[changed.path] = lines
     return result
 

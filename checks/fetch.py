@@ -1,8 +1,14 @@
 """Fetching exactly what a scan needs from GitHub into a temporary directory.
 
 ``pr_diff`` scans read the pull request's changed files (list and patches from the PR files
-API, content from blobs, patches the files API leaves out from the compare API); ``full``
-scans read the tarball of the commit. Nothing else is downloaded.
+API, patches the files API leaves out from the compare API), then their content in as few
+requests as GitHub allows: one blob request per file for small pull requests, the archive of
+the head commit (one request) once more than ``SCAN_TARBALL_MIN_FILES`` files are needed.
+Only files some engine reads are fetched. ``full`` scans read the tarball of the commit.
+
+Every wanted file that cannot be written (too large, binary, missing) is reported as a scan
+gap (``checks.integrity``), never dropped silently. ``cancelled`` is asked before every
+request, so a superseded scan stops before its next GitHub request.
 """
 
 from __future__ import annotations
@@ -12,17 +18,21 @@ import dataclasses
 import logging
 import tarfile
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path, PurePosixPath
 
-from checks.agent import ScanMode, ScanRequest, repo_relative
+from checks import integrity
+from checks.agent import ScanCancelled, ScanMode, ScanRequest, is_excluded, repo_relative
 from checks.diff import ChangedFile
+from checks.integrity import Reason
 
 logger = logging.getLogger(__name__)
 
 # Files larger than this are not scanned: engines gain little and a PR of generated files
 # would otherwise fill the disk.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Above this many files, one archive download costs fewer requests than one blob each.
+DEFAULT_TARBALL_MIN_FILES = 20
 
 
 class UnsafePath(ValueError):
@@ -39,20 +49,45 @@ def safe_relative(path: str) -> PurePosixPath:
 class GitHubFetcher:
     """Materialises a scan's files from GitHub with an installation client."""
 
-    def __init__(self, client, owner: str, repo: str) -> None:
+    def __init__(self, client, owner: str, repo: str, *,
+                 wanted: Callable[[str], bool] | None = None,
+                 cancelled: Callable[[], bool] | None = None,
+                 source_expected: Callable[[str], bool] | None = None,
+                 tarball_min_files: int = DEFAULT_TARBALL_MIN_FILES) -> None:
         self.client = client
         self.owner = owner
         self.repo = repo
+        #: Whether some engine reads the path; other files are neither fetched nor gaps.
+        self.wanted = wanted or (lambda path: True)
+        self.cancelled = cancelled
+        #: Whether a source-code engine reads the path: binary content there is a gap (a
+        #: binary asset that only the secrets scanner would look at is not).
+        self.source_expected = source_expected or self.wanted
+        self.tarball_min_files = tarball_min_files
+        #: GitHub requests this fetcher sent (for the request-count benchmark and logs).
+        self.requests = 0
+
+    def before_request(self) -> None:
+        """Called before every GitHub request: a superseded scan stops here; counts it."""
+        if self.cancelled is not None and self.cancelled():
+            raise ScanCancelled
+        self.requests += 1
 
     def materialise(self, request: ScanRequest, into: Path) -> Sequence[str]:
-        """The agent's hook: changed files' blobs for ``pr_diff``, the tarball for ``full``."""
+        """The agent's hook: the changed files for ``pr_diff``, the tarball for ``full``."""
         if request.mode == ScanMode.FULL:
             return self.write_tarball(request.head_sha, into)
-        return self.write_blobs([changed for changed in request.changed_files
-                                 if changed.scannable], into)
+        files = [changed for changed in request.changed_files
+                 if changed.scannable and self.wanted(changed.path)
+                 and not is_excluded(changed.path, request.excluded)]
+        if len(files) >= self.tarball_min_files and request.head_sha:
+            return self.write_tarball(request.head_sha, into,
+                                      only={changed.path for changed in files})
+        return self.write_blobs(files, into)
 
     def changed_files(self, pr_number: int, base_sha: str, head_sha: str) -> list[ChangedFile]:
         """The PR's files that still exist at the head, with patches filled in where possible."""
+        self.before_request()
         files = [
             ChangedFile(path=item["filename"], status=item["status"], patch=item.get("patch"),
                         previous_path=item.get("previous_filename"),
@@ -60,7 +95,9 @@ class GitHubFetcher:
             for item in self.client.list_pull_request_files(self.owner, self.repo, pr_number)
             if item["status"] != "removed"
         ]
-        if any(changed.patch is None for changed in files) and base_sha:
+        if any(changed.patch is None and self.wanted(changed.path) for changed in files) \
+                and base_sha:
+            self.before_request()
             compared = {item["filename"]: item.get("patch") for item in
                         self.client.compare_commits(self.owner, self.repo, base_sha,
                                                     head_sha).get("files", [])}
@@ -73,47 +110,95 @@ class GitHubFetcher:
 
     def write_blobs(self, files: list[ChangedFile], into: Path) -> list[str]:
         """Write each file's head content under ``into``; returns the paths written."""
+        from fortify_github.github.errors import NotFound
+
         written = []
         for changed in files:
             relative = safe_relative(changed.path)
             if not changed.blob_sha:
+                integrity.report(str(relative), Reason.FETCH_FAILED)
                 continue
-            blob = self.client.get_blob(self.owner, self.repo, changed.blob_sha)
+            self.before_request()
+            try:
+                blob = self.client.get_blob(self.owner, self.repo, changed.blob_sha)
+            except NotFound:
+                integrity.report(str(relative), Reason.FETCH_FAILED)
+                continue
             if blob.get("size", 0) > MAX_FILE_BYTES:
-                logger.info("skipping %s: %d bytes", changed.path, blob["size"])
+                logger.info("not scanning %s: %d bytes", changed.path, blob["size"])
+                integrity.report(str(relative), Reason.TOO_LARGE)
                 continue
-            content = (base64.b64decode(blob["content"]) if blob.get("encoding") == "base64"
+            content = (base64.b64decode(blob.get("content") or "")
+                       if blob.get("encoding") == "base64"
                        else str(blob.get("content", "")).encode())
-            target = into / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            written.append(str(relative))
+            if _write(into, relative, content, self.source_expected):
+                written.append(str(relative))
         return written
 
-    def write_tarball(self, ref: str, into: Path) -> list[str]:
-        """Download and unpack the repository at ``ref``, dropping GitHub's top directory."""
+    def write_tarball(self, ref: str, into: Path, *,
+                      only: Collection[str] | None = None) -> list[str]:
+        """Download and unpack the repository at ``ref`` (just ``only``'s paths when given),
+        dropping GitHub's top directory."""
         with tempfile.TemporaryDirectory(prefix="fortify-tar-") as scratch:
             archive = Path(scratch) / "repo.tar.gz"
+            self.before_request()
             self.client.download_tarball(self.owner, self.repo, ref, archive)
-            return extract_tarball(archive, into)
+            written = extract_tarball(archive, into, only=only, wanted=self.wanted,
+                                      source_expected=self.source_expected)
+        for missing in sorted(set(only or ()) - set(written)):
+            if (relative := repo_relative(missing)) is not None and \
+                    relative not in integrity_paths():
+                integrity.report(relative, Reason.FETCH_FAILED)
+        return written
 
 
-def extract_tarball(archive: Path, into: Path) -> list[str]:
-    """Unpack regular files only, refusing links and paths that leave ``into``."""
+def integrity_paths() -> set[str]:
+    """Paths already reported as gaps in the current scan."""
+    gaps = integrity.current()
+    return gaps.paths() if gaps is not None else set()
+
+
+def _write(into: Path, relative: PurePosixPath, content: bytes,
+           source_expected: Callable[[str], bool] | None = None) -> bool:
+    """Write a wanted file; binary content is not fed to scanners, and is a gap where a
+    source-code engine expected text."""
+    if integrity.is_binary(content):
+        if source_expected is None or source_expected(str(relative)):
+            integrity.report(str(relative), Reason.BINARY)
+        return False
+    target = into / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return True
+
+
+def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None = None,
+                    wanted: Callable[[str], bool] | None = None,
+                    source_expected: Callable[[str], bool] | None = None) -> list[str]:
+    """Unpack regular files only, refusing links and paths that leave ``into``.
+
+    ``only``: the paths to keep (a PR's changed files); ``wanted``: whether an engine reads
+    a path. Wanted files too large or binary are reported as gaps.
+    """
+    keep = None if only is None else {repo_relative(path) for path in only}
     written = []
     with tarfile.open(archive, "r:gz") as tar:
-        for member in tar.getmembers():
-            if not member.isfile() or member.size > MAX_FILE_BYTES:
+        for member in tar:
+            if not member.isfile():
                 continue
             parts = PurePosixPath(member.name).parts[1:]  # strip "{owner}-{repo}-{sha}/"
             if not parts:
                 continue
             relative = safe_relative(str(PurePosixPath(*parts)))
+            name = str(relative)
+            if (keep is not None and name not in keep) or (wanted and not wanted(name)):
+                continue
+            if member.size > MAX_FILE_BYTES:
+                integrity.report(name, Reason.TOO_LARGE)
+                continue
             source = tar.extractfile(member)
             if source is None:
                 continue
-            target = into / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read())
-            written.append(str(relative))
+            if _write(into, relative, source.read(), source_expected):
+                written.append(name)
     return written

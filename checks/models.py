@@ -97,6 +97,16 @@ class ScanJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    unscanned_files = models.JSONField(
+        default=list, blank=True,
+        help_text="Changed files an engine should have covered and did not: path, reason, "
+                  "engine (checks.integrity). Any of them keeps the run from success.")
+    suppressions = models.JSONField(
+        default=list, blank=True,
+        help_text="Findings inline comments suppressed (or tried to), with rule and marker.")
+    repo_config = models.JSONField(
+        default=dict, blank=True,
+        help_text="The settings applied: .fortify.yml from the base branch over defaults.")
 
     objects = ScanJobQuerySet.as_manager()
 
@@ -160,6 +170,9 @@ class CheckRun(models.Model):
     title = models.CharField(max_length=255, blank=True)
     html_url = models.URLField(blank=True)
     annotations_sent = models.PositiveIntegerField(default=0)
+    report_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Reports started; from the second on, GitHub's annotation count "
+                             "is read first, so a lost answer never duplicates annotations.")
     next_attempt_at = models.DateTimeField(
         null=True, blank=True,
         help_text="When the task creating or completing the run on GitHub is next due; the "

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from checks import markdown
 from checks.findings import RawFinding, Severity, sort_key
+from checks.integrity import Unscanned
 from fortify_github.github.client import (
     AnnotationLevel,
     CheckRunAction,
@@ -31,6 +33,12 @@ MAX_ANNOTATION_BYTES = 64_000
 MAX_ACTION_LABEL = 20
 MAX_ACTION_DESCRIPTION = 40
 MAX_ACTION_IDENTIFIER = 20
+#: Annotations per run unless ``.fortify.yml`` says otherwise (``max_annotations``).
+DEFAULT_MAX_ANNOTATIONS = 200
+#: A rule firing more often than this in one file becomes one annotation and a count.
+GROUP_AFTER = 5
+#: Entries listed per section of the summary (unscanned files, suppressions).
+MAX_LISTED = 50
 
 ACTION_APPLY_FIXES = "apply_fixes"
 ACTION_RERUN_SCAN = "rerun_scan"
@@ -55,6 +63,17 @@ class SummaryFacts:
     threshold: Severity = Severity.HIGH
     #: True for PR scans, which report only the lines the PR changed.
     diff_only: bool = True
+    #: Changed files an engine should have covered and did not.
+    unscanned: Sequence[Unscanned] = ()
+    #: Suppressions met (``Suppressed.as_dict()`` rows): those added by the PR are listed.
+    suppressed: Sequence[dict] = ()
+    #: Where the settings came from, an invalid-config message, notes (``RepoConfig``).
+    config_source: str = ""
+    config_error: str = ""
+    config_notes: Sequence[str] = ()
+    #: (annotations sent, annotation groups in all): the rest are summarized.
+    annotations_shown: int | None = None
+    annotation_groups: int = 0
 
 
 _SEVERITY_LABELS = {
@@ -71,19 +90,25 @@ _LEVELS: dict[Severity, AnnotationLevel] = {
     Severity.LOW: "notice",
     Severity.INFO: "notice",
 }
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 _SAFE_REFERENCE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 T = TypeVar("T")
 
 
 def conclusion_for(
-    findings_severities: Iterable[Severity], threshold: Severity = Severity.HIGH
+    findings_severities: Iterable[Severity], threshold: Severity = Severity.HIGH,
+    *, unscanned: int = 0, unscanned_conclusion: str = "neutral",
 ) -> Conclusion:
-    """failure if any finding is at/above ``threshold``, neutral if only below, else success."""
+    """failure if any finding is at/above ``threshold``, neutral if only below, else success.
+
+    A scan that left changed files unscanned never concludes ``success``: it concludes
+    ``unscanned_conclusion`` (``neutral`` by default, ``failure`` per ``.fortify.yml``).
+    """
     severities = list(findings_severities)
     if any(severity.at_least(threshold) for severity in severities):
         return "failure"
+    if unscanned:
+        return "failure" if unscanned_conclusion == "failure" else "neutral"
     return "neutral" if severities else "success"
 
 
@@ -103,16 +128,87 @@ def title_for(findings: Sequence[RawFinding]) -> str:
     return clip(title, MAX_ANNOTATION_TITLE)
 
 
+def full_title(facts: SummaryFacts) -> str:
+    """The findings' title, led by what was not scanned and followed by what the PR
+    suppressed: "2 changed files not scanned; No security issues found in the rest"."""
+    added = [row for row in facts.suppressed if row.get("added_in_pr")]
+    parts = []
+    if facts.unscanned:
+        files = {item.path for item in facts.unscanned}
+        parts.append(f"{_plural(len(files), 'changed file')} not scanned")
+    found = title_for(facts.findings)
+    parts.append(found + (" in the rest" if facts.unscanned and not facts.findings else ""))
+    if added:
+        parts.append(f"{len(added)} suppressed in this pull request")
+    return clip("; ".join(parts), MAX_ANNOTATION_TITLE)
+
+
 def build_output(facts: SummaryFacts) -> CheckRunOutput:
     """Title, summary and full text report for a completed scan (annotations go separately)."""
     return {
-        "title": title_for(facts.findings),
+        "title": full_title(facts),
         "summary": clip(_summary(facts), MAX_OUTPUT_CHARS),
         "text": _text_report(facts.findings, facts.scan_url),
     }
 
 
 def _summary(facts: SummaryFacts) -> str:
+    sections = [_findings_summary(facts), *_integrity_sections(facts)]
+    if facts.scan_url:
+        sections.append(f"[View the full report on Fortify]({facts.scan_url})")
+    return "\n\n".join(section for section in sections if section)
+
+
+def _integrity_sections(facts: SummaryFacts) -> list[str]:
+    """Not scanned, suppressed in this PR, annotations left out, configuration."""
+    sections = []
+    if facts.unscanned:
+        files = sorted({item.path for item in facts.unscanned})
+        lines = [f"### Not scanned ({len(files)})", "",
+                 "These changed files were not (fully) scanned, so this run cannot pass:"]
+        for item in facts.unscanned[:MAX_LISTED]:
+            engine = f" ({markdown.text(item.engine)})" if item.engine else ""
+            lines.append(f"- {markdown.code(item.path)}: {item.reason.label}{engine}")
+        if len(facts.unscanned) > MAX_LISTED:
+            lines.append(f"- …and {len(facts.unscanned) - MAX_LISTED} more")
+        sections.append("\n".join(lines))
+    added = [row for row in facts.suppressed if row.get("added_in_pr")]
+    if added:
+        lines = [f"### Suppressed in this pull request ({len(added)})", ""]
+        for row in added[:MAX_LISTED]:
+            state = ("honoured" if row.get("honoured")
+                     else "**not honoured** (the base branch's .fortify.yml does not allow it)")
+            reason = f": {markdown.text(row['reason'])}" if row.get("reason") else ""
+            location = f"{row['path']}:{row['line']}"
+            lines.append(
+                f"- {markdown.code(location)} "
+                f"{markdown.code(str(row['rule_id']))} ({row['severity'].title()}) by "
+                f"{markdown.code(str(row['marker']))}{reason}, {state}")
+        if len(added) > MAX_LISTED:
+            lines.append(f"- …and {len(added) - MAX_LISTED} more")
+        sections.append("\n".join(lines))
+    honoured = sum(1 for row in facts.suppressed if row.get("honoured"))
+    if honoured:
+        sections.append(f"- Findings suppressed by inline comments: {honoured}")
+    if facts.annotations_shown is not None and facts.annotations_shown < \
+            facts.annotation_groups:
+        left = facts.annotation_groups - facts.annotations_shown
+        sections.append(
+            f"- Annotations: {facts.annotations_shown} of {facts.annotation_groups} shown; "
+            f"the other {left} are listed below and on the scan page.")
+    config = []
+    if facts.config_error:
+        config.append(f"- **.fortify.yml is invalid**: {markdown.text(facts.config_error)}. "
+                      "This scan used the repository's default settings.")
+    config += [f"- {markdown.text(note)}" for note in facts.config_notes]
+    if facts.config_source and not facts.config_error:
+        config.append(f"- Settings from {markdown.text(facts.config_source)}")
+    if config:
+        sections.append("\n".join(["### Configuration", "", *config]))
+    return sections
+
+
+def _findings_summary(facts: SummaryFacts) -> str:
     findings = facts.findings
     scope = "on the lines changed by this pull request" if facts.diff_only else "in this commit"
     files = {finding.path for finding in findings}
@@ -137,8 +233,6 @@ def _summary(facts: SummaryFacts) -> str:
         f"- Files scanned: {facts.files_scanned}",
         f"- Scan duration: {format_duration(facts.duration_seconds)}",
     ]
-    if facts.scan_url:
-        lines += ["", f"[View the full report on Fortify]({facts.scan_url})"]
     return "\n".join(lines)
 
 
@@ -187,22 +281,50 @@ def _truncation_note(remaining: int, scan_url: str | None) -> str:
     return f"\n…truncated: {remaining} more findings on {where}"
 
 
-def annotations_for(findings: Sequence[RawFinding]) -> list[Annotation]:
-    """One annotation per finding, most severe first (GitHub shows them in order)."""
-    annotations: list[Annotation] = []
+def annotation_groups(findings: Sequence[RawFinding]) -> list[list[RawFinding]]:
+    """Findings grouped for annotation, most severe first: one group per rule per line, and
+    one per rule per file when the rule fires more than ``GROUP_AFTER`` times in it."""
+    per_line: dict[tuple[str, str, str, int], list[RawFinding]] = {}
     for finding in sorted(findings, key=sort_key):
+        key = (finding.path, finding.engine, finding.rule_id, finding.start_line)
+        per_line.setdefault(key, []).append(finding)
+    per_file: dict[tuple[str, str, str], list[list[RawFinding]]] = {}
+    for (path, engine, rule, _line), group in per_line.items():
+        per_file.setdefault((path, engine, rule), []).append(group)
+    groups: list[list[RawFinding]] = []
+    for line_groups in per_file.values():
+        if len(line_groups) > GROUP_AFTER:
+            groups.append([finding for group in line_groups for finding in group])
+        else:
+            groups += line_groups
+    return sorted(groups, key=lambda group: sort_key(group[0]))
+
+
+def annotations_for(findings: Sequence[RawFinding],
+                    limit: int | None = None) -> list[Annotation]:
+    """One annotation per group (``annotation_groups``), at most ``limit``, most severe first
+    (GitHub shows them in order). A group of several lines is annotated on its first line
+    with the count and the other lines in the message."""
+    annotations: list[Annotation] = []
+    groups = annotation_groups(findings)
+    for group in groups[:limit]:
+        finding = group[0]
         message = finding.description.strip()
         if finding.recommendation.strip():
             message += f"\n\nRecommendation: {finding.recommendation.strip()}"
         message += f"\n\nRule: {finding.engine} {finding.rule_id}"
+        lines = sorted({other.start_line for other in group})
+        title = f"{finding.severity.value.title()}: {finding.title}"
+        if len(lines) > 1:
+            title += f" ({len(group)} occurrences in this file)"
+            message += ("\n\nAlso on lines: "
+                        + ", ".join(str(line) for line in lines if line != finding.start_line))
         annotation: Annotation = {
             "path": finding.path,
             "start_line": finding.start_line,
             "end_line": finding.end_line,
             "annotation_level": _LEVELS[finding.severity],
-            "title": clip(
-                f"{finding.severity.value.title()}: {finding.title}", MAX_ANNOTATION_TITLE
-            ),
+            "title": clip(title, MAX_ANNOTATION_TITLE),
             "message": clip_bytes(message, MAX_ANNOTATION_BYTES),
         }
         if finding.fix is not None:
@@ -317,13 +439,13 @@ def clip_bytes(text: str, limit: int, marker: str = "…") -> str:
 
 
 def escape_markdown(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Repository text as literal Markdown (see ``checks.markdown``)."""
+    return markdown.text(text)
 
 
 def code(text: str) -> str:
-    """Inline code that survives backticks in the text (paths may contain them)."""
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
+    """Inline code no text can close early (paths may contain backticks)."""
+    return markdown.code(text)
 
 
 def _plural(count: int, noun: str) -> str:

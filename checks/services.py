@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from checks import metrics, queue, reporting
+from checks import metrics, queue, repo_config, reporting, write_budget
 from checks.agent import (
     BuiltinScanAgent,
     ScanAgent,
@@ -35,6 +35,7 @@ from checks.engines import BanditEngine, DetectSecretsEngine, SemgrepEngine
 from checks.fetch import GitHubFetcher
 from checks.findings import Finding as FindingData
 from checks.findings import Severity
+from checks.integrity import unscanned_from
 from checks.models import CheckRun, Finding, ScanJob
 from installations import services as installation_services
 from installations.models import Repository
@@ -152,6 +153,7 @@ def start_check_run(scan: ScanJob) -> None:
     if check_run.github_id:
         return
     repository = scan.repository
+    _count_write(scan, required=True)
     created = _client(scan).create_check_run(
         repository.owner, repository.name, name=reporting.CHECK_NAME, head_sha=scan.head_sha,
         external_id=str(scan.public_id), status="in_progress", details_url=scan_url(scan),
@@ -246,6 +248,7 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
             check_run.status == CheckRun.Status.COMPLETED:
         return
     repository = scan.repository
+    _count_write(scan, required=True)
     _client(scan).update_check_run(
         repository.owner, repository.name, check_run.github_id, status="completed",
         conclusion=conclusion, completed_at=timezone.now().isoformat(), output=output,
@@ -260,11 +263,24 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
 
 # --- scanning -----------------------------------------------------------------------------
 
+def scan_engines() -> list:
+    return [DetectSecretsEngine(), BanditEngine(),
+            SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
+
+
 def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
     """The built-in agent; a remote one (``SCAN_AGENT_URL``) will plug in here."""
-    engines = [DetectSecretsEngine(), BanditEngine(),
-               SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
-    return BuiltinScanAgent(fetcher, engines=engines, cancelled=lambda: not _still_running(scan))
+    return BuiltinScanAgent(fetcher, engines=scan_engines(),
+                            cancelled=lambda: not _still_running(scan))
+
+
+def _count_write(scan: ScanJob, *, required: bool = False) -> bool:
+    """Take one of the PR's share of the installation's writes (``checks.write_budget``)."""
+    installation = scan.installation
+    if installation is None:
+        return True
+    return write_budget.take(installation.installation_id, scan.repository_id, scan.pr_number,
+                             required=required)
 
 
 def _still_running(scan: ScanJob) -> bool:
@@ -326,23 +342,32 @@ def run_scan(scan_pk: int) -> ScanJob:
     except NoReader as error:
         fail_scan(scan.pk, reason=str(error))
         return ScanJob.objects.get(pk=scan.pk)
-    fetcher = GitHubFetcher(client, repository.owner, repository.name)
+    engines = scan_engines()
+    fetcher = GitHubFetcher(
+        client, repository.owner, repository.name,
+        wanted=lambda path: any(engine.applies_to(path) for engine in engines),
+        source_expected=lambda path: any(engine.applies_to(path) for engine in engines
+                                         if engine.name != DetectSecretsEngine.name),
+        cancelled=lambda: not _still_running(scan),
+        tarball_min_files=settings.SCAN_TARBALL_MIN_FILES)
     mode = ScanMode(scan.mode)
     changed_files = (tuple(fetcher.changed_files(scan.pr_number, scan.base_sha, scan.head_sha))
                      if mode == ScanMode.PR_DIFF and scan.pr_number else ())
+    config = _repo_config(scan, fetcher, [changed.path for changed in changed_files])
     request = ScanRequest(
-        mode=mode, changed_files=changed_files, threshold=Severity(scan.failure_threshold),
-        excluded=tuple(repository.excluded_paths), timeout=settings.SCAN_TIMEOUT_SECONDS,
+        mode=mode, changed_files=changed_files, threshold=config.failure_threshold,
+        excluded=config.exclude, timeout=settings.SCAN_TIMEOUT_SECONDS,
         repository=repository.full_name, head_sha=scan.head_sha, base_sha=scan.base_sha,
         installation_id=scan.installation.installation_id if scan.installation else None,
         pull_number=scan.pr_number,
+        disabled_rules=config.disable_rules, suppressions=config.suppressions,
     )
     try:
         result = scan_agent_for(scan, fetcher).scan(request)
     except ScanCancelled:
         logger.info("scan %s stopped: superseded or cancelled while running", scan.pk)
         return ScanJob.objects.get(pk=scan.pk)
-    if not _store_result(scan, result):
+    if not _store_result(scan, result, config):
         logger.info("scan %s was superseded or cancelled while running", scan.pk)
         return ScanJob.objects.get(pk=scan.pk)
     scan.refresh_from_db()
@@ -350,8 +375,23 @@ def run_scan(scan_pk: int) -> ScanJob:
     return scan
 
 
-def _store_result(scan: ScanJob, result: ScanResult) -> bool:
+def _repo_config(scan: ScanJob, fetcher: GitHubFetcher,
+                 changed_paths: list[str]) -> repo_config.RepoConfig:
+    """``.fortify.yml`` from the PR's base commit (a full scan's own commit) over the
+    repository's settings; never from the PR's head."""
+    repository = scan.repository
+    defaults = repo_config.RepoConfig(failure_threshold=Severity(scan.failure_threshold),
+                                      exclude=tuple(repository.excluded_paths))
+    ref = scan.base_sha if scan.pr_number and scan.base_sha else scan.head_sha
+    fetcher.before_request()
+    return repo_config.load(fetcher.client, repository.owner, repository.name, ref, defaults,
+                            changed_paths)
+
+
+def _store_result(scan: ScanJob, result: ScanResult,
+                  config: repo_config.RepoConfig | None = None) -> bool:
     """Save findings and counts, unless the scan was superseded meanwhile (atomic claim)."""
+    config = config or repo_config.RepoConfig(failure_threshold=Severity(scan.failure_threshold))
     counts = {severity.value: 0 for severity in Severity}
     for finding in result.findings:
         counts[finding.severity.value] += 1
@@ -359,8 +399,13 @@ def _store_result(scan: ScanJob, result: ScanResult) -> bool:
     with transaction.atomic():
         updated = ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).update(
             status=ScanJob.Status.COMPLETED,
-            conclusion=reporting.conclusion_for(result.severities,
-                                                Severity(scan.failure_threshold)),
+            conclusion=reporting.conclusion_for(
+                result.severities, config.failure_threshold,
+                unscanned=len(result.unscanned), unscanned_conclusion=config.unscanned_files),
+            failure_threshold=config.failure_threshold.value,
+            unscanned_files=[item.as_dict() for item in result.unscanned],
+            suppressions=[item.as_dict() for item in result.suppressed],
+            repo_config=config.as_dict(),
             engine_versions=dict(result.engine_versions),
             files_scanned=len(result.files_scanned),
             critical_count=counts["CRITICAL"], high_count=counts["HIGH"],
@@ -406,20 +451,39 @@ def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
     if not check_run.github_id:
         start_check_run(scan)
         check_run.refresh_from_db()
+    CheckRun.objects.filter(pk=check_run.pk).update(
+        report_attempts=F("report_attempts") + 1)
+    check_run.refresh_from_db(fields=["report_attempts"])
     findings = _findings_data(scan)
-    output = reporting.build_output(reporting.SummaryFacts(
-        findings=findings, files_scanned=scan.files_scanned,
-        duration_seconds=(scan.duration_ms or 0) / 1000, scan_url=scan_url(scan),
-        threshold=Severity(scan.failure_threshold),
-        diff_only=scan.mode == ScanJob.Mode.PR_DIFF))
+    config = repo_config.RepoConfig.from_dict(scan.repo_config or {})
+    annotations = reporting.annotations_for(findings, config.max_annotations)
     client, repository = _client(scan), scan.repository
-    if resumed or check_run.annotations_sent or scan.attempts > 1:
+    if (resumed or check_run.annotations_sent or scan.attempts > 1
+            or check_run.report_attempts > 1):
         # A retry: GitHub's count is the truth (a batch whose answer was lost was applied).
         current = client.get_check_run(repository.owner, repository.name, check_run.github_id)
         check_run.annotations_sent = current["output"]["annotations_count"]
-    remaining = reporting.annotations_for(findings)[check_run.annotations_sent:]
-    outputs = reporting.outputs_with_annotations(output, remaining)
+        if current.get("status") == "completed":
+            _record_completed(check_run, current)
+            return
+    # Batches beyond the PR's share of the installation's writes are not sent (the summary
+    # says so); the first batch rides on the request that completes the run.
+    kept: list[list[reporting.Annotation]] = []
+    for batch in reporting.batches(annotations[check_run.annotations_sent:]):
+        if kept and not _count_write(scan):
+            break
+        kept.append(batch)
+    shown = check_run.annotations_sent + sum(len(batch) for batch in kept)
+    output = reporting.build_output(_summary_facts(scan, findings, config, shown))
+    outputs = reporting.outputs_with_annotations(
+        output, [annotation for batch in kept for annotation in batch])
     for batch_output in outputs[:-1]:
+        if _superseded(scan):  # stop before the next request, not only between engines
+            complete_run(scan, conclusion="cancelled", check_run=check_run,
+                         output={"title": "Superseded by a newer commit",
+                                 "summary": "A newer commit of this pull request is being "
+                                            "scanned; it reports instead."})
+            return
         client.update_check_run(repository.owner, repository.name, check_run.github_id,
                                 output=batch_output)
         check_run.annotations_sent += len(batch_output.get("annotations", []))
@@ -427,6 +491,36 @@ def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
     auto_fixable = sum(1 for finding in findings if finding.auto_fixable)
     complete_run(scan, conclusion=scan.conclusion, output=outputs[-1],
                  actions=reporting.actions_for(auto_fixable), check_run=check_run)
+
+
+def _summary_facts(scan: ScanJob, findings: list[FindingData],
+                   config: repo_config.RepoConfig, shown: int) -> reporting.SummaryFacts:
+    return reporting.SummaryFacts(
+        findings=findings, files_scanned=scan.files_scanned,
+        duration_seconds=(scan.duration_ms or 0) / 1000, scan_url=scan_url(scan),
+        threshold=Severity(scan.failure_threshold),
+        diff_only=scan.mode == ScanJob.Mode.PR_DIFF,
+        unscanned=unscanned_from(scan.unscanned_files or []),
+        suppressed=scan.suppressions or [], config_source=config.source,
+        config_error=config.error, config_notes=config.notes,
+        annotations_shown=shown,
+        annotation_groups=len(reporting.annotation_groups(findings)))
+
+
+def _superseded(scan: ScanJob) -> bool:
+    """A newer commit of the same PR is being scanned: this run's report is wasted work."""
+    return scan.pr_number is not None and ScanJob.objects.filter(
+        repository_id=scan.repository_id, pr_number=scan.pr_number,
+        queued_at__gt=scan.queued_at).exclude(head_sha=scan.head_sha).exists()
+
+
+def _record_completed(check_run: CheckRun, current: Json) -> None:
+    """GitHub already completed the run (our completing request's answer was lost)."""
+    check_run.status = CheckRun.Status.COMPLETED
+    check_run.conclusion = current.get("conclusion") or ""
+    check_run.title = ((current.get("output") or {}).get("title") or "")[:255]
+    check_run.completed_at = timezone.now()
+    check_run.save()
 
 
 def new_reference() -> str:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from checks.integrity import unscanned_from
 from checks.models import ScanJob
 
 
@@ -15,4 +16,6 @@ def scan_detail(request: HttpRequest, public_id) -> HttpResponse:
     scan = get_object_or_404(ScanJob.objects.select_related("repository"), public_id=public_id)
     findings = scan.findings.all()
     return render(request, "checks/scan_detail.html",
-                  {"scan": scan, "findings": findings, "counts": scan.counts})
+                  {"scan": scan, "findings": findings, "counts": scan.counts,
+                   "unscanned": unscanned_from(scan.unscanned_files or []),
+                   "suppressions": scan.suppressions or []})

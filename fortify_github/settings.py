@@ -256,6 +256,11 @@ SCAN_SEMGREP_RULES_DIR = env_str("SCAN_SEMGREP_RULES_DIR",
                                  str(BASE_DIR / "checks" / "semgrep_rules"))
 # How often a scan task retries after transient GitHub or engine-timeout errors.
 SCAN_MAX_RETRIES = int(env_str("SCAN_MAX_RETRIES", "3"))
+# A PR scan downloads the head commit's archive (one request) instead of one blob per file
+# once it needs at least this many files.
+SCAN_TARBALL_MIN_FILES = int(env_str("SCAN_TARBALL_MIN_FILES", "20"))
+# The share of an installation's content-creating requests one pull request may take.
+SCAN_PR_WRITE_SHARE = float(env_str("SCAN_PR_WRITE_SHARE", "0.25"))
 # The scan outbox (checks.sweep_scans): a queued scan overdue by this many seconds lost its
 # broker message and is queued again.
 SCAN_REQUEUE_AFTER = float(env_str("SCAN_REQUEUE_AFTER", "120"))

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from checks import integrity
 from checks.findings import RawFinding
 from checks.scratch import tool_group_started
 
@@ -293,8 +294,10 @@ def findings_from_report(engine: str, report: dict[str, Any],
                          to_finding: Callable[[dict[str, Any]], RawFinding | None]
                          ) -> list[RawFinding]:
     """Bandit's and Semgrep's JSON share a shape: ``results`` to convert, and ``errors`` for
-    files the tool could not read (skipped and counted, not fatal)."""
+    files the tool could not read (not fatal: recorded as scan gaps, see ``checks.integrity``)."""
     if report.get("errors"):
         logger.info("%s skipped %d file(s) it could not analyse", engine, len(report["errors"]))
+        # Tools are run on ``./path`` targets, so the paths they report are repo-relative.
+        integrity.report_engine_errors(engine, Path("."), expect_list(engine, report["errors"]))
     return [finding for result in expect_list(engine, report.get("results", []))
             if (finding := to_finding(result)) is not None]

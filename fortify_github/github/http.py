@@ -187,7 +187,7 @@ class Transport:
         if content is None:
             content = method not in SAFE_METHODS
         etag_key = self._etag_key(address, query, accept) if cacheable and method == "GET" else None
-        cached = cache.get(etag_key) if etag_key else None
+        cached = _read_cached(etag_key) if etag_key else None
 
         attempts = 0
         waited = 0.0
@@ -251,8 +251,7 @@ class Transport:
                         len(response.content) <= ETAG_CACHE_MAX_BYTES):
                     kept = {name: response.headers[name] for name in ("link",)
                             if name in response.headers}
-                    cache.set(etag_key, {"etag": response.headers["etag"], "data": data,
-                                         "headers": kept}, timeout=ETAG_CACHE_TTL)
+                    _write_cached(etag_key, response.headers["etag"], data, kept)
                 return Reply(status, response.headers, data, raw=response)
 
             error = classify(endpoint, response)
@@ -430,6 +429,31 @@ class Transport:
         logger.warning("GitHub %s -> %s after %.0f ms", endpoint, outcome, duration * 1000,
                        extra={"github_endpoint": endpoint, "github_status": outcome,
                               "duration_ms": round(duration * 1000, 1)})
+
+
+def _write_cached(etag_key: str, etag: str, data: Any, headers: Mapping[str, str]) -> None:
+    """Keep a response for conditional GETs. The body is encrypted (Fernet, the token keys):
+    blobs, contents and patches are source code, never kept in plain text in the cache."""
+    from fortify_github.github import crypto
+
+    sealed = crypto.encrypt(json.dumps(data, separators=(",", ":")))
+    cache.set(etag_key, {"etag": etag, "sealed": sealed, "headers": dict(headers)},
+              timeout=ETAG_CACHE_TTL)
+
+
+def _read_cached(etag_key: str) -> dict[str, Any] | None:
+    """A cached response with its body decrypted; None when absent or unreadable (a rotated
+    key, an entry from an older version): the request is then simply sent unconditionally."""
+    from fortify_github.github import crypto
+
+    entry = cache.get(etag_key)
+    if not isinstance(entry, dict) or "sealed" not in entry:
+        return None
+    try:
+        data = json.loads(crypto.decrypt(entry["sealed"]))
+    except (crypto.TokenDecryptionError, ValueError):
+        return None
+    return {"etag": entry.get("etag"), "data": data, "headers": entry.get("headers") or {}}
 
 
 def _connection_never_opened(error: requests.exceptions.ConnectionError) -> bool:

@@ -20,7 +20,7 @@ from checks.agent import (
     scan_workspace,
 )
 from checks.diff import ChangedFile
-from checks.engines import BanditEngine, EngineError, EngineTimeout, default_engines
+from checks.engines import BanditEngine, EngineError, default_engines
 from checks.findings import RawFinding, Severity
 from checks.reporting import actions_for, annotations_for, conclusion_for
 
@@ -113,12 +113,15 @@ def test_temp_dir_is_removed_after_a_successful_scan(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_temp_dir_is_removed_after_an_engine_failure(tmp_path: Path) -> None:
+def test_engine_failure_leaves_its_files_unscanned_and_the_temp_dir_removed(
+        tmp_path: Path) -> None:
     fetcher = FakeFetcher({"a.txt": "BAD\n"})
     engine = FakeEngine(error=EngineError("fake", "crashed"))
     agent = BuiltinScanAgent(fetcher, engines=[engine], temp_root=tmp_path)
-    with pytest.raises(EngineError, match="crashed"):
-        agent.scan(request())
+    result = agent.scan(request())
+    assert [(gap.path, gap.reason.value, gap.engine) for gap in result.unscanned] == [
+        ("a.txt", "engine_failed", "fake")]
+    assert result.findings == ()
     assert fetcher.into is not None and not fetcher.into.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -241,24 +244,36 @@ def test_full_mode_keeps_all_findings_sorted_by_severity_path_line() -> None:
 
 def test_pr_diff_mode_does_not_scan_files_without_changed_lines() -> None:
     engine = FakeEngine()
-    changed = (ChangedFile(path="old.txt", status="modified", patch=None), added("new.txt", 1))
+    changed = (ChangedFile(path="old.txt", status="renamed", patch=None,
+                           previous_path="older.txt"), added("new.txt", 1))
     BuiltinScanAgent(FakeFetcher(FILES), engines=[engine]).scan(
         request(ScanMode.PR_DIFF, changed_files=changed)
     )
     assert engine.calls == [["new.txt"]]
 
 
-def test_exhausted_budget_is_a_timeout(tmp_path: Path) -> None:
+def test_a_modified_file_whose_patch_github_left_out_is_scanned_whole() -> None:
+    """A diff too large to render must not hide the code in it."""
+    engine = FakeEngine()
+    changed = (ChangedFile(path="old.txt", status="modified", patch=None), added("new.txt", 1))
+    BuiltinScanAgent(FakeFetcher(FILES), engines=[engine]).scan(
+        request(ScanMode.PR_DIFF, changed_files=changed)
+    )
+    assert engine.calls == [["old.txt", "new.txt"]]
+
+
+def test_exhausted_budget_is_a_timeout_that_leaves_files_unscanned(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("BAD\n")
-    with pytest.raises(EngineTimeout):
-        scan_workspace(
-            tmp_path,
-            ["a.txt"],
-            mode=ScanMode.FULL,
-            changed_lines={},
-            timeout=0,
-            engines=[FakeEngine()],
-        )
+    result = scan_workspace(
+        tmp_path,
+        ["a.txt"],
+        mode=ScanMode.FULL,
+        changed_lines={},
+        timeout=0,
+        engines=[FakeEngine()],
+    )
+    assert [(gap.path, gap.reason.value) for gap in result.unscanned] == [
+        ("a.txt", "engine_timeout")]
 
 
 # --- real engines -------------------------------------------------------------------------

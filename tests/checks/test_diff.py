@@ -131,7 +131,8 @@ def test_removed_files_are_not_scanned() -> None:
     assert changed_lines(files) == {"kept.py": {1}}
 
 
-def test_missing_patch_rule_all_lines_for_added_files_none_otherwise() -> None:
+def test_missing_patch_rule_all_lines_except_for_pure_renames() -> None:
+    """A diff too large to render cannot hide new code: the whole file counts as changed."""
     changed = changed_lines(
         [
             ChangedFile(path="big_new.py", status="added", patch=None),
@@ -143,6 +144,6 @@ def test_missing_patch_rule_all_lines_for_added_files_none_otherwise() -> None:
     assert changed["broken.py"] is ALL_LINES  # unparsable: same rule as missing
     assert 12345 in changed["big_new.py"]
     assert 0 not in changed["big_new.py"]
-    assert not changed["big_changed.py"]
+    assert changed["big_changed.py"] is ALL_LINES
     findings = [finding("big_new.py", 900), finding("big_changed.py", 3)]
-    assert filter_to_changed(findings, changed) == [finding("big_new.py", 900)]
+    assert filter_to_changed(findings, changed) == findings

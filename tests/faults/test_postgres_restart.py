@@ -55,7 +55,7 @@ def stack():
         "WEBHOOK_PENDING_REQUEUE_AFTER": "1", "WEBHOOK_REQUEUE_INTERVAL": "1",
         "WEBHOOK_REDELIVER_INTERVAL": "3",
         # Claims held by work the outage interrupted are taken over quickly.
-        "WEBHOOK_PROCESSING_LEASE": "15", "SCAN_LEASE_SECONDS": "15",
+        "SCAN_LEASE_SECONDS": "15",
         "SCAN_REQUEUE_AFTER": "1", "SCAN_SWEEP_INTERVAL": "1",
         "CELERY_TASK_DEFAULT_QUEUE": f"fault-{uuid.uuid4().hex[:8]}",
     }

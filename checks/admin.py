@@ -4,7 +4,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from checks.models import CheckRun, Finding, ScanJob
+from checks.models import CheckRun, CheckRunAction, Finding, ScanJob
 from checks.services import ScanStillRunning, scan_rerun
 
 
@@ -81,3 +81,13 @@ class CheckRunAdmin(ReadOnlyAdmin):
             return "—"
         return format_html('<a href="{}" target="_blank" rel="noopener">open run</a>',
                            obj.html_url)
+
+
+@admin.register(CheckRunAction)
+class CheckRunActionAdmin(ReadOnlyAdmin):
+    """Clicks on the check run's buttons: who asked for what, and what came of it."""
+
+    list_display = ("created_at", "action", "sender_login", "repository", "head_sha",
+                    "outcome", "reference_id")
+    list_filter = ("action", "outcome")
+    search_fields = ("sender_login", "delivery_id", "head_sha", "reference_id")

@@ -30,8 +30,11 @@ from checks.engines import (
 )
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
+from checks.engines.semgrep import SECRET_CWES
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
+from checks.fixes.fixers import with_fixes
 from checks.integrity import Reason, Unscanned
+from checks.merging import merge_engine_findings
 from checks.suppressions import Policy, Suppressed
 
 logger = logging.getLogger(__name__)
@@ -196,6 +199,7 @@ def scan_workspace(
         raw = []
         versions: dict[str, str] = {}
         scanned: set[str] = set()
+        scanned_by: dict[str, set[str]] = {}
         with suppressions.engines_blind_to_markers(workdir, candidates) as markers:
             for engine in engines:
                 targets = [path for path in candidates if engine.applies_to(path)]
@@ -221,6 +225,7 @@ def scan_workspace(
                     continue
                 versions[engine.name] = engine.version()
                 scanned.update(targets)
+                scanned_by.setdefault(engine.name, set()).update(targets)
 
     source = SourceLines(workdir)
     unique: dict[tuple[str, int, int], Finding] = {}
@@ -230,7 +235,8 @@ def scan_workspace(
         text = source.text(finding.path, finding.start_line, finding.end_line)
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
-    findings = one_secret_per_line(list(unique.values()))
+    findings = with_fixes(workdir, merge_engine_findings(
+        one_secret_per_line(list(unique.values())), scanned_by))
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
     findings = [finding for finding in findings if not _disabled(finding, disabled_rules)]
@@ -266,7 +272,7 @@ def _disabled(finding: Finding, disabled_rules: Container[str]) -> bool:
 
 
 def is_secret(finding: Finding) -> bool:
-    return finding.engine == DETECT_SECRETS or (
+    return finding.engine == DETECT_SECRETS or finding.cwe in SECRET_CWES or (
         finding.engine == "bandit" and finding.rule_id in PASSWORD_TESTS)
 
 

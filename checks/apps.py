@@ -9,5 +9,13 @@ class ChecksConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the webhook handlers with the router, the system checks, the
-        # scan tasks' log context and the worker start-up clean-up (Celery signals).
-        from checks import checks, handlers, log_context, signals  # noqa: F401
+        # scan tasks' log context and the worker start-up clean-up (Celery signals), and the
+        # button tasks (outside ``tasks.py``, so Celery's autodiscovery needs this).
+        from checks import (  # noqa: F401
+            action_handlers,
+            action_tasks,
+            checks,
+            handlers,
+            log_context,
+            signals,
+        )

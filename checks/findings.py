@@ -56,7 +56,9 @@ class RawFinding:
 
     ``snippet`` is the flagged source text, already masked when it could hold a secret.
     ``fix`` is replacement text for lines ``start_line..end_line`` as a whole, set only when
-    the engine offers a mechanical fix that is safe to apply.
+    the engine offers a mechanical fix that is safe to apply. ``cwe`` (``"CWE-89"``),
+    ``owasp`` and ``confidence`` classify the issue the same way for every engine
+    (``checks.classification``); ``recommendation`` is the short fix hint.
     """
 
     engine: str
@@ -71,6 +73,9 @@ class RawFinding:
     snippet: str = ""
     auto_fixable: bool = False
     fix: str | None = None
+    cwe: str = ""
+    owasp: str = ""
+    confidence: str = "MEDIUM"
 
     def __post_init__(self) -> None:
         if self.start_line < 1 or self.end_line < self.start_line:
@@ -81,6 +86,12 @@ class RawFinding:
     @property
     def lines(self) -> range:
         return range(self.start_line, self.end_line + 1)
+
+    @property
+    def stable_rule_id(self) -> str:
+        """``bandit/B608``, ``fortify/python-sql-injection``: the id SARIF and the API use."""
+        prefix = "fortify" if self.engine == "semgrep" else self.engine
+        return f"{prefix}/{self.rule_id}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,10 +29,7 @@ router.ignore("check_run", "completed", reason="our own check run completed")
 router.ignore("check_suite", "completed", reason="check suite completed")
 router.ignore("check_suite", "requested",
               reason="scans start from pull_request events, not from pushes")
-# The run's re-run and auto-fix buttons: shown, acted on by the next roadmap item.
-router.ignore("check_run", "rerequested", "requested_action",
-              reason="re-runs and actions are not acted on yet")
-router.ignore("check_suite", "rerequested", reason="re-runs are not acted on yet")
+# The run's re-run links and buttons are handled in ``checks.action_handlers``.
 
 
 @router.on("pull_request", "opened", "synchronize", "reopened", "ready_for_review")

@@ -143,6 +143,12 @@ class Finding(models.Model):
                                    help_text="Stable across commits: rule, path and code text.")
     auto_fixable = models.BooleanField(default=False)
     fix = models.TextField(blank=True, help_text="Replacement for the lines, when auto_fixable.")
+    cwe = models.CharField(max_length=16, blank=True, db_index=True,
+                           help_text='The weakness, e.g. "CWE-89" (checks.classification).')
+    owasp = models.CharField(max_length=64, blank=True,
+                             help_text='OWASP Top 10 category, e.g. "A03:2021-Injection".')
+    confidence = models.CharField(max_length=8, default="MEDIUM",
+                                  help_text="HIGH, MEDIUM or LOW: how sure the engine is.")
 
     class Meta:
         ordering = ["scan", "path", "start_line"]
@@ -151,6 +157,11 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} {self.rule_id} {self.path}:{self.start_line}"
+
+    @property
+    def stable_rule_id(self) -> str:
+        prefix = "fortify" if self.engine == "semgrep" else self.engine
+        return f"{prefix}/{self.rule_id}"
 
 
 class CheckRun(models.Model):
@@ -184,3 +195,64 @@ class CheckRun(models.Model):
 
     def __str__(self) -> str:
         return f"check run {self.github_id or '(not created)'} for {self.scan}"
+
+
+class CheckRunAction(models.Model):
+    """A click on one of the check run's buttons (or its "Re-run" links), as GitHub sent it.
+
+    Every click is kept, whatever came of it, so the dashboard can show who asked for what
+    and operators can see why a button seemed to do nothing (``outcome``).
+    """
+
+    class Action(models.TextChoices):
+        RERUN = "rerun", "Re-run (check run)"
+        RERUN_SUITE = "rerun_suite", "Re-run all checks (check suite)"
+        RERUN_SCAN = "rerun_scan", "Re-run scan button"
+        APPLY_FIXES = "apply_fixes", "Apply fixes button"
+        COMMIT_FIXES = "commit_fixes", "Commit fixes button"
+        VIEW_DASHBOARD = "view_dashboard", "View dashboard button"
+        OTHER = "other", "A button Fortify does not offer"
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", "Received, being handled"
+        DONE = "done", "Done"
+        DEBOUNCED = "debounced", "A re-run of this commit was already in flight"
+        STALE = "stale", "The commit is no longer the pull request's head"
+        NOTHING_TO_DO = "nothing_to_do", "Nothing left to fix"
+        NOT_PERMITTED = "not_permitted", "The App lacks a permission"
+        REFUSED = "refused", "Refused (e.g. the branch moved meanwhile)"
+        FAILED = "failed", "Failed (see the logs by reference)"
+        UNKNOWN_RUN = "unknown_run", "No Fortify scan for this check run"
+
+    scan = models.ForeignKey(ScanJob, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="actions", help_text="The scan whose run was clicked.")
+    repository = models.ForeignKey(Repository, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
+    delivery_id = models.CharField(max_length=64, blank=True, db_index=True,
+                                   help_text="GUID of the webhook delivery of the click.")
+    github_check_run_id = models.PositiveBigIntegerField(null=True, blank=True)
+    head_sha = models.CharField(max_length=40, blank=True)
+    sender_id = models.PositiveBigIntegerField(null=True, blank=True,
+                                               help_text="GitHub id of the user who clicked.")
+    sender_login = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices,
+                               default=Outcome.RECEIVED)
+    result_scan = models.ForeignKey(ScanJob, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+",
+                                    help_text="The scan this click started (re-runs).")
+    reference_id = models.CharField(max_length=32, blank=True,
+                                    help_text="Shown to users on failure, to find the logs.")
+    detail = models.CharField(max_length=255, blank=True,
+                              help_text="Safe, short note for operators; never an error's text.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["delivery_id", "action"],
+                                               condition=~Q(delivery_id=""),
+                                               name="check_run_action_once_per_delivery")]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.sender_login or '?'} ({self.outcome})"

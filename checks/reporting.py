@@ -41,6 +41,7 @@ GROUP_AFTER = 5
 MAX_LISTED = 50
 
 ACTION_APPLY_FIXES = "apply_fixes"
+ACTION_COMMIT_FIXES = "commit_fixes"
 ACTION_RERUN_SCAN = "rerun_scan"
 ACTION_VIEW_DASHBOARD = "view_dashboard"
 
@@ -256,7 +257,7 @@ def _finding_line(finding: RawFinding) -> str:
         location += f"-{finding.end_line}"
     line = (
         f"- {code(location)} {escape_markdown(clip(finding.title, 200))} "
-        f"({finding.engine} {code(finding.rule_id)})"
+        f"({finding.cwe + ', ' if finding.cwe else ''}{finding.engine} {code(finding.rule_id)})"
     )
     return line + (" - auto-fix available" if finding.auto_fixable else "")
 
@@ -312,9 +313,10 @@ def annotations_for(findings: Sequence[RawFinding],
         message = finding.description.strip()
         if finding.recommendation.strip():
             message += f"\n\nRecommendation: {finding.recommendation.strip()}"
-        message += f"\n\nRule: {finding.engine} {finding.rule_id}"
+        message += f"\n\n{classification_line(finding)}"
         lines = sorted({other.start_line for other in group})
-        title = f"{finding.severity.value.title()}: {finding.title}"
+        title = f"{finding.severity.value.title()}: {finding.title}" + (
+            f" ({finding.cwe})" if finding.cwe else "")
         if len(lines) > 1:
             title += f" ({len(group)} occurrences in this file)"
             message += ("\n\nAlso on lines: "
@@ -337,6 +339,13 @@ def annotations_for(findings: Sequence[RawFinding],
     return annotations
 
 
+def classification_line(finding: RawFinding) -> str:
+    """E.g. "CWE-89 · A03:2021-Injection · confidence HIGH · rule fortify/python-sql-…"."""
+    parts = [part for part in (finding.cwe, finding.owasp) if part]
+    parts += [f"confidence {finding.confidence}", f"rule {finding.stable_rule_id}"]
+    return " · ".join(parts)
+
+
 def batches(items: Sequence[T], size: int = ANNOTATIONS_PER_REQUEST) -> list[list[T]]:
     """Consecutive slices of at most ``size`` (GitHub takes 50 annotations per request)."""
     if not 1 <= size <= ANNOTATIONS_PER_REQUEST:
@@ -354,17 +363,22 @@ def outputs_with_annotations(
     return [{**output, "annotations": batch} for batch in batches(annotations)]
 
 
-def actions_for(auto_fixable_count: int) -> list[CheckRunAction]:
-    """Buttons on the check run; "Apply fixes" only when there is something to fix."""
+def actions_for(auto_fixable_count: int, *, can_commit: bool = False) -> list[CheckRunAction]:
+    """Buttons on the check run; the fix buttons only when there is something to fix.
+
+    "Apply fixes" posts review suggestions (works everywhere, fork PRs included); "Commit
+    fixes" (``can_commit``: contents:write and a head branch in the same repository) pushes
+    them as one commit. GitHub allows three buttons, so with both fix buttons "View dashboard"
+    gives way: the run's Details link leads to the same page.
+    """
     actions: list[CheckRunAction] = []
     if auto_fixable_count > 0:
-        actions.append(
-            _action(
-                "Apply fixes",
-                f"Fix {_plural(auto_fixable_count, 'issue')} automatically",
-                ACTION_APPLY_FIXES,
-            )
-        )
+        fixes = _plural(auto_fixable_count, "fix")
+        actions.append(_action("Apply fixes", f"Suggest {fixes} in a review",
+                               ACTION_APPLY_FIXES))
+        if can_commit:
+            actions.append(_action("Commit fixes", f"Push {fixes} as one commit",
+                                   ACTION_COMMIT_FIXES))
     actions.append(_action("Re-run scan", "Scan this commit again", ACTION_RERUN_SCAN))
     actions.append(_action("View dashboard", "Open this scan in Fortify", ACTION_VIEW_DASHBOARD))
     return actions[:MAX_ACTIONS]
@@ -387,7 +401,8 @@ def failure_output(reference_id: str) -> CheckRunOutput:
         "summary": (
             "Fortify could not finish scanning this commit, so no results are reported and "
             "nothing was approved or blocked by this scan.\n\n"
-            "Push a new commit to scan again. If it keeps failing, contact Fortify support "
+            "Use Re-run to scan again, or push a new commit. If it keeps failing, contact "
+            "Fortify support "
             f"with reference `{reference}`."
         ),
     }
@@ -449,4 +464,6 @@ def code(text: str) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}es" if noun.endswith(("s", "x")) else f"{count} {noun}s"

@@ -31,8 +31,9 @@ from checks.agent import (
     ScanRequest,
     ScanResult,
 )
-from checks.engines import BanditEngine, DetectSecretsEngine, SemgrepEngine
+from checks.engines import BanditEngine, DetectSecretsEngine, Engine, SemgrepEngine
 from checks.fetch import GitHubFetcher
+from checks.finding_rows import finding_row, scan_findings
 from checks.findings import Finding as FindingData
 from checks.findings import Severity
 from checks.integrity import unscanned_from
@@ -263,13 +264,17 @@ def complete_run(scan: ScanJob, *, conclusion: str, output: reporting.CheckRunOu
 
 # --- scanning -----------------------------------------------------------------------------
 
-def scan_engines() -> list:
-    return [DetectSecretsEngine(), BanditEngine(),
+def scan_engines() -> list[Engine]:
+    return [DetectSecretsEngine(), BanditEngine(python=settings.SCAN_BANDIT_PYTHON),
             SemgrepEngine(rules_dir=Path(settings.SCAN_SEMGREP_RULES_DIR))]
 
 
 def scan_agent_for(scan: ScanJob, fetcher: GitHubFetcher) -> ScanAgent:
-    """The built-in agent; a remote one (``SCAN_AGENT_URL``) will plug in here."""
+    """The remote agent when ``SCAN_AGENT_URL`` is set, else the built-in engines."""
+    if settings.SCAN_AGENT_URL:
+        from checks.remote_agent import remote_agent_for
+
+        return remote_agent_for(scan, cancelled=lambda: not _still_running(scan))
     return BuiltinScanAgent(fetcher, engines=scan_engines(),
                             cancelled=lambda: not _still_running(scan))
 
@@ -414,29 +419,12 @@ def _store_result(scan: ScanJob, result: ScanResult,
         )
         if not updated:
             return False
-        Finding.objects.bulk_create([
-            Finding(scan=scan, engine=finding.engine, rule_id=finding.rule_id,
-                    severity=finding.severity.value, title=finding.title[:255],
-                    description=finding.description, recommendation=finding.recommendation,
-                    path=finding.path, start_line=finding.start_line,
-                    end_line=finding.end_line, snippet=finding.snippet,
-                    fingerprint=finding.fingerprint, auto_fixable=finding.auto_fixable,
-                    fix=finding.fix or "")
-            for finding in result.findings
-        ])
+        Finding.objects.bulk_create([finding_row(scan, finding) for finding in result.findings])
     return True
 
 
 def _findings_data(scan: ScanJob) -> list[FindingData]:
-    return [
-        FindingData(engine=row.engine, rule_id=row.rule_id, severity=Severity(row.severity),
-                    title=row.title, description=row.description,
-                    recommendation=row.recommendation, path=row.path,
-                    start_line=row.start_line, end_line=row.end_line, snippet=row.snippet,
-                    auto_fixable=row.auto_fixable, fix=row.fix if row.auto_fixable else None,
-                    fingerprint=row.fingerprint)
-        for row in scan.findings.order_by("pk")
-    ]
+    return scan_findings(scan)
 
 
 def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
@@ -489,8 +477,12 @@ def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
         check_run.annotations_sent += len(batch_output.get("annotations", []))
         check_run.save(update_fields=["annotations_sent", "updated_at"])
     auto_fixable = sum(1 for finding in findings if finding.auto_fixable)
+    from checks.fixes.policy import can_commit_fixes
+
     complete_run(scan, conclusion=scan.conclusion, output=outputs[-1],
-                 actions=reporting.actions_for(auto_fixable), check_run=check_run)
+                 actions=reporting.actions_for(auto_fixable,
+                                               can_commit=can_commit_fixes(scan)),
+                 check_run=check_run)
 
 
 def _summary_facts(scan: ScanJob, findings: list[FindingData],

@@ -218,7 +218,13 @@ GITHUB_APP_PRIVATE_KEY_PATH = env_str("GITHUB_APP_PRIVATE_KEY_PATH")
 GITHUB_WEBHOOK_SECRETS = env_list("GITHUB_WEBHOOK_SECRET")
 GITHUB_CLIENT_ID = env_str("GITHUB_CLIENT_ID")
 GITHUB_CLIENT_SECRET = env_str("GITHUB_CLIENT_SECRET")
-SCAN_AGENT_URL = env_str("SCAN_AGENT_URL")
+# The remote scan agent (docs/scan-agent.md); unset = the built-in engines in the worker.
+SCAN_AGENT_URL = env_str("SCAN_AGENT_URL").rstrip("/")
+# Bearer secret the agent service checks (its own SCAN_AGENT_SECRET).
+SCAN_AGENT_SECRET = env_str("SCAN_AGENT_SECRET")
+# Seconds between polls of a running remote scan, and per HTTP call to the agent.
+SCAN_AGENT_POLL_INTERVAL = float(env_str("SCAN_AGENT_POLL_INTERVAL", "2"))
+SCAN_AGENT_HTTP_TIMEOUT = float(env_str("SCAN_AGENT_HTTP_TIMEOUT", "10"))
 
 # --- Webhooks --------------------------------------------------------------------------------
 # GitHub caps a delivery at 25 MB; anything larger is answered 413 without being stored.
@@ -254,6 +260,9 @@ SCAN_TIMEOUT_SECONDS = float(env_str("SCAN_TIMEOUT_SECONDS", "240"))
 # Semgrep rules: the ruleset kept in this repository unless an operator points elsewhere.
 SCAN_SEMGREP_RULES_DIR = env_str("SCAN_SEMGREP_RULES_DIR",
                                  str(BASE_DIR / "checks" / "semgrep_rules"))
+# Python that runs Bandit (python -m bandit); empty: the newest python3.N on PATH that has
+# Bandit installed, else the bandit of this virtualenv. Bandit parses with that Python's ast.
+SCAN_BANDIT_PYTHON = env_str("SCAN_BANDIT_PYTHON", "")
 # How often a scan task retries after transient GitHub or engine-timeout errors.
 SCAN_MAX_RETRIES = int(env_str("SCAN_MAX_RETRIES", "3"))
 # A PR scan downloads the head commit's archive (one request) instead of one blob per file

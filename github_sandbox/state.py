@@ -76,6 +76,8 @@ class GitHubState:
         self.pulls: dict[int, list[PullRequest]] = {}
         self.check_suites: dict[int, CheckSuite] = {}
         self.check_runs: dict[int, CheckRun] = {}
+        #: pull request id -> its reviews (dicts with their `comments`), oldest first.
+        self.reviews: dict[int, list[dict[str, Any]]] = {}
         self.download_tokens: dict[str, tuple[str, str, float]] = {}
 
         self._user_ids = IdSequence(583231)
@@ -88,6 +90,7 @@ class GitHubState:
         self._suite_ids = IdSequence(21_000_000_001, ledger=self.ledger, name="check_suite")
         self._run_ids = IdSequence(24_000_000_001, ledger=self.ledger, name="check_run")
         self._delivery_ids = IdSequence(93_000_000_001, ledger=self.ledger, name="delivery")
+        self._review_ids = IdSequence(1_900_000_001, ledger=self.ledger, name="review")
         self._sender = WebhookSender(app, self.clock.now)
         self.create_org(app.owner_login, admins=())
 
@@ -566,6 +569,9 @@ class GitHubState:
         suite = self.check_suite_for(repo, sha, branch)
         suite.before = before
         return [("check_suite", webhooks.check_suite_payload(self, suite, "requested"))]
+
+    def next_review_id(self) -> int:
+        return self._review_ids.next()
 
     def next_check_run_id(self) -> int:
         return self._run_ids.next()

@@ -23,6 +23,7 @@ REQUIRED: dict[str, dict[str, str]] = {
     "report": {"checks": "write"},
     "read_code": {"contents": "read"},
     "review_comments": {"pull_requests": "write"},
+    "commit_fixes": {"contents": "write"},
     "branch_protection": {"administration": "write"},
 }
 
@@ -30,6 +31,7 @@ DESCRIPTIONS = {
     "report": "report scan results as check runs",
     "read_code": "read the code to scan",
     "review_comments": "comment on pull requests",
+    "commit_fixes": "commit fixes to pull request branches",
     "branch_protection": "require the Fortify check in branch protection",
 }
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+from checks.classification import Confidence, bandit_cwe, hint_for, owasp_for
 from checks.engines.base import (
     Deadline,
     SourceLines,
@@ -27,6 +33,8 @@ SKIPPED_TESTS = ("B101", *(f"B4{number:02d}" for number in range(1, 14)))
 
 #: Hard-coded password checks quote the password in their message; it is masked.
 PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})
+
+_PYTHON_NAME = re.compile(r"python3\.(\d+)")
 
 _SEVERITIES = {"HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM, "LOW": Severity.LOW}
 
@@ -51,13 +59,72 @@ def bandit_severity(issue_severity: str, issue_confidence: str) -> Severity:
     return severity
 
 
+def newer_pythons() -> list[tuple[tuple[int, int], str]]:
+    """Pythons on PATH newer than ours, newest first: Bandit parses with the ``ast`` of the
+    interpreter it runs under, so a newer one reads newer syntax (``type X = ...``)."""
+    found: dict[tuple[int, int], str] = {}
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        if not directory or not os.path.isdir(directory):
+            continue
+        for name in os.listdir(directory):
+            match = _PYTHON_NAME.fullmatch(name)
+            path = os.path.join(directory, name)
+            if match and os.access(path, os.X_OK):
+                version = (3, int(match.group(1)))
+                if version > sys.version_info[:2]:
+                    found.setdefault(version, path)
+    return sorted(found.items(), reverse=True)
+
+
+@functools.cache
+def newest_python_with_bandit() -> str | None:
+    """The newest Python on PATH, newer than ours, that can import Bandit; None if none."""
+    for _, python in newer_pythons():
+        try:
+            probe = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+                [python, "-c", "import bandit"], capture_output=True, timeout=20, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0:
+            return python
+    return None
+
+
+def configured_python() -> str:
+    """``SCAN_BANDIT_PYTHON`` when Django settings are loaded (empty: choose automatically)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return str(getattr(settings, "SCAN_BANDIT_PYTHON", "") or "")
+    except ImproperlyConfigured:  # settings not configured: plain library use
+        return ""
+
+
 class BanditEngine:
-    """Runs ``bandit -f json -q`` on explicit files (never ``-r``, so no repo ``.bandit``)."""
+    """Runs ``bandit -f json -q`` on explicit files (never ``-r``, so no repo ``.bandit``).
+
+    Bandit runs under ``python`` (as ``python -m bandit``) when given or configured
+    (``SCAN_BANDIT_PYTHON``), else under the newest Python on PATH that has Bandit, else the
+    ``bandit`` installed next to our interpreter. Files it still cannot parse are covered by
+    the Semgrep ruleset, which parses current Python syntax.
+    """
 
     name = "bandit"
 
-    def __init__(self, *, executable: str | None = None) -> None:
+    def __init__(self, *, executable: str | None = None, python: str | None = None) -> None:
         self._executable = executable
+        self._python = python
+
+    def command(self) -> list[str]:
+        """The argv prefix that starts Bandit."""
+        if self._executable:
+            return [self._executable]
+        python = self._python if self._python is not None else configured_python()
+        python = python or newest_python_with_bandit() or ""
+        if python:
+            return [python, "-m", "bandit"]
+        return [find_tool(self.name, "bandit")]
 
     def version(self) -> str:
         return distribution_version("bandit")
@@ -66,12 +133,12 @@ class BanditEngine:
         return path.endswith(".py")
 
     def run(self, workdir: Path, paths: list[str], timeout: float) -> list[RawFinding]:
-        executable = self._executable or find_tool(self.name, "bandit")
+        command = self.command()
         deadline = Deadline(self.name, timeout)
         source = SourceLines(workdir)
         findings: list[RawFinding] = []
         for chunk in chunks(paths):
-            argv = [executable, "-f", "json", "-q", "-s", ",".join(SKIPPED_TESTS)]
+            argv = [*command, "-f", "json", "-q", "-s", ",".join(SKIPPED_TESTS)]
             argv += [as_target(path) for path in chunk]
             # 0: no issues, 1: issues found; anything else is a failure.
             stdout = run_tool(
@@ -100,12 +167,12 @@ class BanditEngine:
             # any pattern, so everything after the colon goes.
             issue_text = issue_text.split(":", 1)[0] + ": [REDACTED]"
             snippet = ""
-        cwe = (result.get("issue_cwe") or {}).get("id")
-        description = issue_text + (f" (CWE-{cwe})" if cwe else "")
+        cwe = bandit_cwe(test_id, (result.get("issue_cwe") or {}).get("id"))
+        description = issue_text + (f" ({cwe})" if cwe else "")
         more_info = str(result.get("more_info", "")).strip()
-        recommendation = f"See Bandit's guidance for {test_id} {test_name}" + (
-            f": {more_info}" if more_info else "."
-        )
+        recommendation = hint_for(cwe) or f"See Bandit's guidance for {test_id} {test_name}."
+        if more_info:
+            recommendation += f" Bandit {test_id}: {more_info}"
         return RawFinding(
             engine=self.name,
             rule_id=test_id,
@@ -119,4 +186,7 @@ class BanditEngine:
             start_line=start,
             end_line=end,
             snippet=snippet,
+            cwe=cwe,
+            owasp=owasp_for(cwe),
+            confidence=Confidence.parse(result.get("issue_confidence")).value,
         )

@@ -12,6 +12,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from checks.classification import owasp_for
 from checks.engines.base import (
     Deadline,
     EngineError,
@@ -97,6 +98,8 @@ BINARY_SUFFIXES = frozenset(
 _TOKEN = re.compile(r"""[^\s"'`=:,;(){}\[\]<>]+""")
 _QUOTED = re.compile(r"""(["'`])(.+?)\1""")
 _SECRETISH = re.compile(r"[A-Za-z0-9+/_\-]{16,}={0,2}")
+_PLAIN_WORD = re.compile(r"[a-z][a-z_.-]{0,23}")
+KEYWORD_TYPE = "Secret Keyword"
 
 
 def secret_severity(secret_type: str) -> Severity:
@@ -113,6 +116,22 @@ def secret_severity(secret_type: str) -> Severity:
 def rule_slug(secret_type: str) -> str:
     """``AWS Access Key`` -> ``aws-access-key``: a stable, readable rule id."""
     return re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-") or "secret"
+
+
+def secret_value(line: str, hashed_secret: str) -> str | None:
+    """The token on ``line`` whose SHA-1 is ``hashed_secret`` (all detect-secrets gives us)."""
+    candidates = {match.group(2) for match in _QUOTED.finditer(line)}
+    candidates |= {match.group(0) for match in _TOKEN.finditer(line)}
+    for candidate in sorted(candidates, key=len, reverse=True):
+        if hashlib.sha1(candidate.encode("utf-8")).hexdigest() == hashed_secret:  # noqa: S324
+            return candidate
+    return None
+
+
+def looks_like_a_name(value: str | None) -> bool:
+    """A keyword "secret" that is a plain word (``PASSWORD_FIELD = "password"``) names a
+    field or setting; real credentials have digits, capitals or symbols, or are long."""
+    return value is not None and bool(_PLAIN_WORD.fullmatch(value))
 
 
 def mask_secret(line: str, hashed_secret: str) -> str:
@@ -171,11 +190,15 @@ class DetectSecretsEngine:
         if line < 1:
             return None
         secret_type = str(secret.get("type") or "Secret")
-        snippet = mask_secret(source.text(path, line, line), str(secret.get("hashed_secret", "")))
+        text, hashed = source.text(path, line, line), str(secret.get("hashed_secret", ""))
+        snippet = mask_secret(text, hashed)
+        severity = secret_severity(secret_type)
+        if secret_type == KEYWORD_TYPE and looks_like_a_name(secret_value(text, hashed)):
+            severity = Severity.LOW
         return RawFinding(
             engine=self.name,
             rule_id=rule_slug(secret_type),
-            severity=secret_severity(secret_type),
+            severity=severity,
             title=f"Hard-coded secret: {secret_type}",
             description=(
                 f"This line appears to contain a hard-coded credential ({secret_type}). Anyone "
@@ -190,4 +213,7 @@ class DetectSecretsEngine:
             start_line=line,
             end_line=line,
             snippet=snippet[:1000],
+            cwe="CWE-798",
+            owasp=owasp_for("CWE-798"),
+            confidence={Severity.CRITICAL: "HIGH", Severity.LOW: "LOW"}.get(severity, "MEDIUM"),
         )

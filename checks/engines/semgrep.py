@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from checks.classification import Confidence, cwe_id, hint_for, owasp_for
 from checks.engines.base import (
     Deadline,
     EngineError,
@@ -43,6 +44,9 @@ _FALLBACK_SEVERITIES = {
     "MEDIUM": Severity.MEDIUM,
     "LOW": Severity.LOW,
 }
+
+#: Findings of these weaknesses quote a credential: their snippet is dropped.
+SECRET_CWES = frozenset({"CWE-798", "CWE-259"})
 
 _ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
 
@@ -140,7 +144,7 @@ class SemgrepEngine:
         end_line = max(start_line, end_line)
         metadata = extra.get("metadata") or {}
         message = " ".join(str(extra.get("message", "")).split())
-        cwe = metadata.get("cwe")
+        cwe = cwe_id(metadata.get("cwe"))
         fix = extra.get("fix")
         replacement = None
         if isinstance(fix, str):
@@ -150,14 +154,18 @@ class SemgrepEngine:
             rule_id=str(result.get("check_id", "")).rsplit(".", 1)[-1],
             severity=semgrep_severity(extra),
             title=first_sentence(message) or "Semgrep finding",
-            description=message + (f" ({_cwe_text(cwe)})" if cwe else ""),
-            recommendation=str(metadata.get("recommendation", "")).strip(),
+            description=message + (f" ({cwe})" if cwe else ""),
+            recommendation=str(metadata.get("recommendation", "")).strip() or hint_for(cwe),
             path=path,
             start_line=start_line,
             end_line=end_line,
-            snippet=source.snippet(path, start_line, end_line),
+            # A hard-coded secret is never quoted back (detect-secrets masks its own).
+            snippet="" if cwe in SECRET_CWES else source.snippet(path, start_line, end_line),
             auto_fixable=replacement is not None,
             fix=replacement,
+            cwe=cwe,
+            owasp=owasp_for(cwe, metadata.get("owasp")),
+            confidence=Confidence.parse(metadata.get("confidence"), Confidence.HIGH).value,
         )
 
     @staticmethod
@@ -170,8 +178,3 @@ class SemgrepEngine:
         except (OSError, KeyError, TypeError, ValueError):
             return None
 
-
-def _cwe_text(cwe: object) -> str:
-    if isinstance(cwe, list):
-        return "; ".join(str(item) for item in cwe)
-    return str(cwe)

@@ -223,7 +223,27 @@ class GitHubClient:
         return self._get("/repos/{owner}/{repo}/compare/{basehead}", owner=owner, repo=repo,
                          basehead=f"{base}...{head}")
 
+    def create_pull_request_review(self, owner: str, repo: str, pull_number: int, *,
+                                   commit_id: str, body: str, event: str = "COMMENT",
+                                   comments: list[JSON] | None = None) -> JSON:
+        """https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request
+
+        ``comments``: ``{"path", "line", "side": "RIGHT", "body"}`` (plus ``start_line`` and
+        ``start_side`` for several lines). Not repeated after a lost answer: that would post
+        the review twice.
+        """
+        return self.transport.request(
+            "POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+            path={"owner": owner, "repo": repo, "pull_number": pull_number},
+            json_body=_compact({"commit_id": commit_id, "body": body, "event": event,
+                                "comments": comments})).data
+
     # ---- git data ---------------------------------------------------------------------------
+
+    def get_git_commit(self, owner: str, repo: str, commit_sha: str) -> JSON:
+        """https://docs.github.com/rest/git/commits#get-a-commit-object"""
+        return self._get("/repos/{owner}/{repo}/git/commits/{commit_sha}", owner=owner,
+                         repo=repo, commit_sha=commit_sha)
 
     def get_tree(self, owner: str, repo: str, tree_sha: str, *,
                  recursive: bool = False) -> JSON:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import apps, checks, git, protection, pulls, repos, users  # noqa: F401  (registers routes)
+from . import apps, checks, git, protection, pulls, repos, reviews, users  # noqa: F401  (registers routes)
 from .framework import ROUTES, ApiError, Context, Reply, route
 
 __all__ = ["ROUTES", "ApiError", "Context", "Reply", "route"]

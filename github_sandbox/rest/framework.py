@@ -22,7 +22,7 @@ Handler = Callable[..., "Reply"]
 class ApiError(Exception):
     """Raised by handlers; rendered as GitHub's `{"message", "documentation_url", "status"}`."""
 
-    def __init__(self, status: int, message: str, *, errors: list[dict[str, Any]] | None = None,
+    def __init__(self, status: int, message: str, *, errors: list[Any] | None = None,
                  documentation_url: str = DOCS, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status

@@ -265,7 +265,7 @@ def test_semgrep_finds_java_and_ruby_issues(semgrep_findings: list[RawFinding]) 
     yaml_load = only(semgrep_findings, "app/models/user.rb", "ruby-yaml-unsafe-load")
     assert yaml_load.start_line == 3
     assert yaml_load.fix == "    data = YAML.safe_load(body)"
-    system = only(semgrep_findings, "app/models/user.rb", "ruby-command-injection-interpolation")
+    system = only(semgrep_findings, "app/models/user.rb", "ruby-command-injection")
     assert system.start_line == 4
 
 

@@ -454,10 +454,17 @@ def test_a_transient_github_failure_is_retried_and_the_scan_completes(org, deliv
     assert run.conclusion == "failure" and run.annotations
 
 
-def test_a_remote_agent_url_is_not_silently_ignored(settings):
+def test_a_remote_agent_url_is_checked(settings):
     from django.core.checks import run_checks
 
+    def ids() -> list[str]:
+        return [message.id for message in run_checks()]
+
+    settings.SCAN_AGENT_URL, settings.SCAN_AGENT_SECRET = "agent.example.test", ""
+    assert "checks.E001" in ids()
     settings.SCAN_AGENT_URL = "https://agent.example.test"
-    assert "checks.W001" in [message.id for message in run_checks()]
+    assert "checks.W002" in ids() and "checks.E001" not in ids()
+    settings.SCAN_AGENT_SECRET = "s3cret"
+    assert not {"checks.E001", "checks.W002"} & set(ids())
     settings.SCAN_AGENT_URL = ""
-    assert "checks.W001" not in [message.id for message in run_checks()]
+    assert not {"checks.E001", "checks.W002"} & set(ids())

@@ -25,7 +25,9 @@ TESTS_DIR = RULES_DIR / "tests"
 
 def load_rules() -> list[dict[str, Any]]:
     rules = []
-    for rule_file in sorted(RULES_DIR.glob("*.yml")):
+    for rule_file in sorted(RULES_DIR.rglob("*.yml")):
+        if TESTS_DIR in rule_file.parents:
+            continue
         rules += yaml.safe_load(rule_file.read_text())["rules"]
     return rules
 
@@ -100,7 +102,8 @@ def test_every_rule_was_exercised(semgrep_test_report: dict[str, Any]) -> None:
 
 def test_every_rule_has_positive_and_negative_samples() -> None:
     annotations = "\n".join(
-        path.read_text() for path in TESTS_DIR.iterdir() if ".fixed." not in path.name
+        path.read_text() for path in TESTS_DIR.rglob("*")
+        if path.is_file() and ".fixed." not in path.name
     )
     for rule in RULES:
         assert re.search(rf"ruleid: {re.escape(rule['id'])}(?=\s|$)", annotations), rule["id"]

@@ -22,14 +22,10 @@ func run(ctx context.Context, db *sql.DB, input string, id string) {
 	// ok: go-exec-shell-command-injection
 	exec.Command("git", "log", input).Run()
 
-	// ruleid: go-sql-formatted-query
 	db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = '%s'", id))
-	// ruleid: go-sql-formatted-query
 	db.ExecContext(ctx, "DELETE FROM sessions WHERE user = '"+id+"'")
 	query := fmt.Sprintf("SELECT name FROM users WHERE email = '%s'", input)
-	// ruleid: go-sql-formatted-query
 	db.QueryRow(query)
-	// ok: go-sql-formatted-query
 	db.Query("SELECT * FROM users WHERE id = $1", id)
 
 	client := &http.Client{Transport: &http.Transport{

@@ -19,14 +19,10 @@ public class Samples {
 
     void queries(Connection conn, String id) throws Exception {
         Statement stmt = conn.createStatement();
-        // ruleid: java-sql-concatenation
         stmt.executeQuery("SELECT * FROM users WHERE id = '" + id + "'");
-        // ruleid: java-sql-concatenation
         conn.createStatement().execute("DELETE FROM sessions WHERE user_id = " + id);
-        // ok: java-sql-concatenation
         PreparedStatement ps = conn.prepareStatement("SELECT * FROM users WHERE id = ?");
         ps.setString(1, id);
-        // ok: java-sql-concatenation
         stmt.executeQuery("SELECT * FROM users");
     }
 

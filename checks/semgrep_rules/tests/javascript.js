@@ -34,13 +34,9 @@ function handler(req, res, db, element) {
   // ok: js-html-injection-sink
   element.textContent = req.query.name;
 
-  // ruleid: js-sql-string-concatenation
   db.query("SELECT * FROM users WHERE id = " + req.params.id);
-  // ruleid: js-sql-string-concatenation
   db.execute(`DELETE FROM sessions WHERE user = '${req.body.user}'`);
-  // ok: js-sql-string-concatenation
   db.query("SELECT * FROM users WHERE id = ?", [req.params.id]);
-  // ok: js-sql-string-concatenation
   db.query("prefix " + name);
 
   // ruleid: js-insecure-random-token

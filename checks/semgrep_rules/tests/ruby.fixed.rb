@@ -10,15 +10,10 @@ class SamplesController < ApplicationController
     # ok: ruby-eval-dynamic-input
     eval("1 + 1")
 
-    # ruleid: ruby-command-injection-interpolation
     system("convert #{params[:file]} out.png")
-    # ruleid: ruby-command-injection-interpolation
     output = `ls #{params[:dir]}`
-    # ruleid: ruby-command-injection-interpolation
     Open3.capture2("git log #{params[:branch]}")
-    # ok: ruby-command-injection-interpolation
     system("convert", params[:file], "out.png")
-    # ok: ruby-command-injection-interpolation
     listing = `ls -la`
 
     # ruleid: ruby-sql-interpolation

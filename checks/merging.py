@@ -1,0 +1,73 @@
+"""One finding per issue, at the severity its exploitability deserves, whichever engines saw it.
+
+Bandit and our Semgrep rules overlap on purpose (Semgrep also covers files Bandit cannot
+parse). When both report the same weakness on the same lines, one finding stays. Bandit's
+injection tests look at the sink only; where our taint rules scanned the file and found no
+input reaching that sink, Bandit's match is kept but lowered to LOW.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from checks.classification import BANDIT_SINK_ONLY, Confidence
+from checks.findings import Finding, Severity
+
+SEMGREP = "semgrep"
+BANDIT = "bandit"
+
+#: CWEs that name the same issue as far as one annotation is concerned.
+_SAME_ISSUE = {"CWE-94": "CWE-95", "CWE-328": "CWE-327", "CWE-338": "CWE-330",
+               "CWE-259": "CWE-798", "CWE-1004": "CWE-614"}
+
+_UNCONFIRMED = (" No input from outside this function was seen reaching it, so it is "
+                "reported as LOW.")
+
+
+def issue_key(cwe: str) -> str:
+    return _SAME_ISSUE.get(cwe, cwe)
+
+
+def merge_engine_findings(
+    findings: Sequence[Finding], scanned_by: Mapping[str, set[str]]
+) -> list[Finding]:
+    """Lower unconfirmed sink-only Bandit findings, then keep one finding per issue.
+
+    Findings of one issue (same file, same CWE family, overlapping lines) from different
+    engines or rules collapse into the most severe, most confident one (ours on a tie).
+    """
+    semgrep_files = scanned_by.get(SEMGREP, set())
+    confirmed = {(f.path, issue_key(f.cwe), line) for f in findings
+                 if f.engine == SEMGREP and f.cwe for line in f.lines}
+    adjusted = []
+    for finding in findings:
+        if (finding.engine == BANDIT and finding.rule_id in BANDIT_SINK_ONLY
+                and finding.path in semgrep_files
+                and not any((finding.path, issue_key(finding.cwe), line) in confirmed
+                            for line in finding.lines)):
+            finding = dataclasses.replace(
+                finding, severity=Severity.LOW, confidence=Confidence.LOW.value,
+                description=finding.description + _UNCONFIRMED)
+        adjusted.append(finding)
+    return _one_per_issue(adjusted)
+
+
+def _rank(finding: Finding) -> tuple[int, int, bool]:
+    return (finding.severity.rank, Confidence.parse(finding.confidence).rank,
+            finding.engine == SEMGREP)
+
+
+def _one_per_issue(findings: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=_rank, reverse=True):
+        if finding.cwe and any(
+                (other.engine, other.rule_id) != (finding.engine, finding.rule_id)
+                and other.path == finding.path
+                and issue_key(other.cwe) == issue_key(finding.cwe)
+                and other.start_line <= finding.end_line and finding.start_line <= other.end_line
+                for other in kept):
+            continue
+        kept.append(finding)
+    order = {id(finding): index for index, finding in enumerate(findings)}
+    return sorted(kept, key=lambda finding: order[id(finding)])

@@ -1,0 +1,228 @@
+// Labelled cases for checks/semgrep_rules/taint/java.yml, and the Java part of the
+// detection corpus: "ruleid:" marks a vulnerable line, "ok:" a safe look-alike.
+package com.example.web;
+
+import java.io.*;
+import java.net.*;
+import java.nio.file.*;
+import java.security.SecureRandom;
+import java.sql.*;
+import java.util.*;
+import javax.crypto.Cipher;
+import javax.naming.directory.*;
+import javax.script.*;
+import javax.servlet.http.*;
+import javax.xml.parsers.*;
+import javax.xml.xpath.*;
+import org.apache.commons.io.FilenameUtils;
+import org.springframework.web.bind.annotation.*;
+import org.springframework.web.client.RestTemplate;
+import org.springframework.web.util.HtmlUtils;
+
+@RestController
+public class Handlers {
+    private Connection connection;
+    private DirContext directory;
+    private XPath xpath;
+    private Document catalog;
+    private RestTemplate rest = new RestTemplate();
+    private static final Set<String> ALLOWED_FILES = Set.of("terms.pdf", "privacy.pdf");
+    private static final Set<String> ALLOWED_REDIRECTS = Set.of("/home", "/account");
+
+    // --- SQL injection (CWE-89) -----------------------------------------------------------
+    public ResultSet findOrders(String customer) throws SQLException {
+        Statement statement = connection.createStatement();
+        // ruleid: java-sql-injection
+        return statement.executeQuery("SELECT * FROM orders WHERE customer = '" + customer + "'");
+    }
+
+    public ResultSet findOrdersSafe(String customer) throws SQLException {
+        // ok: java-sql-injection
+        PreparedStatement statement = connection.prepareStatement("SELECT * FROM orders WHERE customer = ?");
+        statement.setString(1, customer);
+        return statement.executeQuery();
+    }
+
+    public void users(HttpServletRequest request) throws SQLException {
+        String name = request.getParameter("name");
+        Statement statement = connection.createStatement();
+        // ruleid: java-sql-injection
+        statement.execute("DELETE FROM users WHERE name = '" + name + "'");
+        int limit = Integer.parseInt(request.getParameter("limit"));
+        // ok: java-sql-injection
+        statement.execute("SELECT * FROM users LIMIT " + limit);
+    }
+
+    // --- Command injection (CWE-78) -------------------------------------------------------
+    public void ping(HttpServletRequest request) throws IOException {
+        String host = request.getParameter("host");
+        // ruleid: java-command-injection
+        Runtime.getRuntime().exec("ping -c 1 " + host);
+        // ok: java-command-injection
+        new ProcessBuilder("ping", "-c", "1", host).start();
+        // ok: java-command-injection
+        Runtime.getRuntime().exec("uptime");
+    }
+
+    // --- Code injection (CWE-95) ----------------------------------------------------------
+    @GetMapping("/calc")
+    public Object calc(@RequestParam String expr) throws ScriptException {
+        ScriptEngine engine = new ScriptEngineManager().getEngineByName("js");
+        // ruleid: java-code-injection
+        Object result = engine.eval(expr);
+        // ok: java-code-injection
+        Object fixed = engine.eval("1 + 2");
+        return List.of(result, fixed);
+    }
+
+    // --- LDAP injection (CWE-90) ----------------------------------------------------------
+    public Object lookup(HttpServletRequest request) throws Exception {
+        String user = request.getParameter("user");
+        SearchControls controls = new SearchControls();
+        // ruleid: java-ldap-injection
+        Object found = directory.search("dc=example", "(uid=" + user + ")", controls);
+        // ok: java-ldap-injection
+        Object same = directory.search("dc=example", "(uid={0})", new Object[] {user}, controls);
+        return List.of(found, same);
+    }
+
+    // --- XPath injection (CWE-643) --------------------------------------------------------
+    public Object books(HttpServletRequest request) throws Exception {
+        String title = request.getParameter("title");
+        // ruleid: java-xpath-injection
+        Object found = xpath.evaluate("//book[title='" + title + "']", catalog);
+        // ok: java-xpath-injection
+        Object all = xpath.evaluate("//book", catalog);
+        return List.of(found, all);
+    }
+
+    // --- Path traversal (CWE-22) ----------------------------------------------------------
+    @GetMapping("/download")
+    public byte[] download(@RequestParam("file") String name) throws IOException {
+        // ruleid: java-path-traversal
+        return Files.readAllBytes(Paths.get("/srv/files", name));
+    }
+
+    @GetMapping("/download-safe")
+    public byte[] downloadSafe(@RequestParam("file") String name) throws IOException {
+        String base = FilenameUtils.getName(name);
+        // ok: java-path-traversal
+        byte[] data = Files.readAllBytes(Paths.get("/srv/files", base));
+        if (ALLOWED_FILES.contains(name)) {
+            // ok: java-path-traversal
+            return Files.readAllBytes(Paths.get("/srv/docs", name));
+        }
+        return data;
+    }
+
+    // --- Open redirect (CWE-601) ----------------------------------------------------------
+    public void loginDone(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String next = request.getParameter("next");
+        if (ALLOWED_REDIRECTS.contains(next)) {
+            // ok: java-open-redirect
+            response.sendRedirect(next);
+            return;
+        }
+        // ruleid: java-open-redirect
+        response.sendRedirect(next);
+    }
+
+    // --- Cross-site scripting (CWE-79) ----------------------------------------------------
+    public void hello(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("name");
+        PrintWriter out = response.getWriter();
+        // ruleid: java-xss
+        out.println("<h1>Hello " + name + "</h1>");
+        // ok: java-xss
+        out.println("<h1>Hello " + HtmlUtils.htmlEscape(name) + "</h1>");
+    }
+
+    // --- XML external entities (CWE-611) --------------------------------------------------
+    public void parse(InputStream xml) throws Exception {
+        // ruleid: java-xxe
+        SAXParserFactory factory = SAXParserFactory.newInstance();
+        factory.newSAXParser().parse(xml, new org.xml.sax.helpers.DefaultHandler());
+    }
+
+    public void parseSafe(InputStream xml) throws Exception {
+        // ok: java-xxe
+        SAXParserFactory factory = SAXParserFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        factory.newSAXParser().parse(xml, new org.xml.sax.helpers.DefaultHandler());
+    }
+
+    // --- Insecure deserialization (CWE-502) -----------------------------------------------
+    public Object restore(HttpServletRequest request) throws Exception {
+        ObjectInputStream in = new ObjectInputStream(request.getInputStream());
+        // ruleid: java-insecure-deserialization
+        return in.readObject();
+    }
+
+    public Object restoreFiltered(HttpServletRequest request) throws Exception {
+        ObjectInputStream in = new ObjectInputStream(request.getInputStream());
+        in.setObjectInputFilter(ObjectInputFilter.Config.createFilter("com.example.Prefs;!*"));
+        // ok: java-insecure-deserialization
+        return in.readObject();
+    }
+
+    // --- Server-side request forgery (CWE-918) --------------------------------------------
+    @GetMapping("/preview")
+    public String preview(@RequestParam String url, @RequestParam String user) {
+        // ruleid: java-ssrf
+        String page = rest.getForObject(url, String.class);
+        // ok: java-ssrf
+        String profile = rest.getForObject("https://api.example.com/users/" + user, String.class);
+        return page + profile;
+    }
+
+    // --- Trust boundary violation (CWE-501) -----------------------------------------------
+    public void prefs(HttpServletRequest request) {
+        HttpSession session = request.getSession();
+        // ruleid: java-trust-boundary-violation
+        session.setAttribute("role", request.getParameter("role"));
+        // ok: java-trust-boundary-violation
+        session.setAttribute("page", Integer.parseInt(request.getParameter("page")));
+    }
+
+    // --- Weak cryptography (CWE-327) ------------------------------------------------------
+    public Cipher[] ciphers() throws Exception {
+        // ruleid: java-weak-cipher
+        Cipher legacy = Cipher.getInstance("DES/CBC/PKCS5Padding");
+        // ruleid: java-weak-cipher
+        Cipher ecb = Cipher.getInstance("AES/ECB/PKCS5Padding");
+        // ok: java-weak-cipher
+        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        return new Cipher[] {legacy, ecb, gcm};
+    }
+
+    // --- Weak randomness in a security context (CWE-330) ----------------------------------
+    public String newResetToken() {
+        // ruleid: java-weak-random-security
+        long resetToken = new Random().nextLong();
+        // ok: java-weak-random-security
+        long sessionToken = new SecureRandom().nextLong();
+        // ok: java-weak-random-security
+        int retryDelay = new Random().nextInt(100);
+        return resetToken + ":" + sessionToken + ":" + retryDelay;
+    }
+
+    // --- Insecure cookie (CWE-614) --------------------------------------------------------
+    public void startSession(HttpServletResponse response) {
+        Cookie plain = new Cookie("sid", "x");
+        // ruleid: java-insecure-cookie
+        response.addCookie(plain);
+        Cookie hardened = new Cookie("sid2", "y");
+        hardened.setSecure(true);
+        hardened.setHttpOnly(true);
+        // ok: java-insecure-cookie
+        response.addCookie(hardened);
+    }
+
+    // --- Hard-coded secret (CWE-798) ------------------------------------------------------
+    // ruleid: java-hardcoded-secret
+    private static final String STRIPE_API_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+    // ok: java-hardcoded-secret
+    private static final String GITHUB_TOKEN = System.getenv("GITHUB_TOKEN");
+    // ok: java-hardcoded-secret
+    private static final String PASSWORD_FIELD = "password";
+}

@@ -1,0 +1,233 @@
+// Labelled cases for checks/semgrep_rules/taint/javascript.yml, and the JavaScript part of
+// the detection corpus: "ruleid:" marks a vulnerable line, "ok:" a safe look-alike.
+const child_process = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const axios = require('axios');
+const express = require('express');
+const escapeHtml = require('escape-html');
+const libxmljs = require('libxmljs');
+const serialize = require('node-serialize');
+const xpath = require('xpath');
+const ldap = require('ldapjs');
+
+const app = express();
+const db = require('./db');
+const ALLOWED_FILES = ['terms.pdf', 'privacy.pdf'];
+const ALLOWED_REDIRECTS = ['/home', '/account'];
+const ALLOWED_WEBHOOKS = new Set(['https://partner.example.com/hook']);
+const ROLES = ['viewer', 'editor'];
+
+// --- SQL injection (CWE-89) ---------------------------------------------------------------
+app.get('/users', (req, res) => {
+  const name = req.query.name;
+  // ruleid: js-sql-injection
+  db.query("SELECT * FROM users WHERE name = '" + name + "'", (err, rows) => res.json(rows));
+  // ok: js-sql-injection
+  db.query('SELECT * FROM users WHERE name = ?', [name], (err, rows) => res.json(rows));
+  // ok: js-sql-injection
+  db.query('SELECT * FROM users LIMIT ' + parseInt(req.query.limit, 10));
+});
+
+function findOrders(customer) {
+  // ruleid: js-sql-injection
+  return db.query(`SELECT * FROM orders WHERE customer = '${customer}'`);
+}
+
+function countOrders() {
+  const table = 'orders';
+  // ok: js-sql-injection
+  return db.query('SELECT count(*) FROM ' + table);
+}
+
+// --- Command injection (CWE-78) -----------------------------------------------------------
+app.get('/api/diagnostics', (req, res) => {
+  // ruleid: js-command-injection
+  child_process.exec('ping -c 1 ' + req.query.host, (error, stdout) => res.send(stdout));
+  // ok: js-command-injection
+  child_process.execFile('ping', ['-c', '1', req.query.host], (error, stdout) => res.send(stdout));
+  // ok: js-command-injection
+  child_process.exec('uptime', (error, stdout) => res.send(stdout));
+});
+
+function archive(name) {
+  // ruleid: js-command-injection
+  child_process.execSync(`tar czf /tmp/${name}.tgz /srv/data`);
+}
+
+// --- Code injection (CWE-95) --------------------------------------------------------------
+app.get('/api/calc', (req, res) => {
+  // ruleid: js-code-injection
+  const result = eval(req.query.x);
+  // ok: js-code-injection
+  const fixed = eval('1 + 2');
+  // ruleid: js-code-injection
+  const sandboxed = vm.runInNewContext(req.body.script, {});
+  // ok: js-code-injection
+  setTimeout(() => res.json({ result, fixed, sandboxed }), 10);
+});
+
+// --- LDAP injection (CWE-90) --------------------------------------------------------------
+app.get('/directory', (req, res) => {
+  const client = ldap.createClient({ url: 'ldap://directory' });
+  // ruleid: js-ldap-injection
+  client.search('dc=example', { filter: '(uid=' + req.query.user + ')', scope: 'sub' }, () => {});
+  // ok: js-ldap-injection
+  client.search('dc=example', { filter: '(objectClass=person)', scope: 'sub' }, () => {});
+  res.end();
+});
+
+// --- XPath injection (CWE-643) ------------------------------------------------------------
+app.get('/catalog', (req, res) => {
+  const doc = loadCatalog();
+  // ruleid: js-xpath-injection
+  const books = xpath.select("//book[title='" + req.query.title + "']", doc);
+  // ok: js-xpath-injection
+  const all = xpath.select('//book', doc);
+  res.json(books.concat(all).length);
+});
+
+// --- Path traversal (CWE-22) --------------------------------------------------------------
+app.get('/download', (req, res) => {
+  // ruleid: js-path-traversal
+  fs.readFile(path.join('/srv/files', req.query.file), (err, data) => res.send(data));
+});
+
+app.get('/download-safe', (req, res) => {
+  const name = path.basename(req.query.file);
+  // ok: js-path-traversal
+  fs.readFile(path.join('/srv/files', name), (err, data) => res.send(data));
+});
+
+app.get('/docs/:name', (req, res) => {
+  const name = req.params.name;
+  if (ALLOWED_FILES.includes(name)) {
+    // ok: js-path-traversal
+    return res.sendFile(path.join('/srv/docs', name));
+  }
+  // ruleid: js-path-traversal
+  return res.sendFile('/srv/docs/' + name);
+});
+
+// --- Open redirect (CWE-601) --------------------------------------------------------------
+app.get('/login/done', (req, res) => {
+  // ruleid: js-open-redirect
+  res.redirect(req.query.next);
+});
+
+app.get('/login/done-safe', (req, res) => {
+  const next = req.query.next;
+  if (ALLOWED_REDIRECTS.includes(next)) {
+    // ok: js-open-redirect
+    return res.redirect(next);
+  }
+  // ok: js-open-redirect
+  return res.redirect('/home');
+});
+
+// --- Cross-site scripting (CWE-79) --------------------------------------------------------
+app.get('/hello', (req, res) => {
+  // ruleid: js-xss
+  res.send('<h1>Hello ' + req.query.name + '</h1>');
+});
+
+app.get('/hello-safe', (req, res) => {
+  // ok: js-xss
+  res.send('<h1>Hello ' + escapeHtml(req.query.name) + '</h1>');
+});
+
+function greet() {
+  const params = new URLSearchParams(window.location.search);
+  // ruleid: js-xss
+  document.getElementById('greeting').innerHTML = 'Hello, ' + params.get('name') + '!';
+  // ok: js-xss
+  document.getElementById('greeting').textContent = 'Hello, ' + params.get('name') + '!';
+}
+
+// --- XML external entities (CWE-611) ------------------------------------------------------
+app.post('/import', (req, res) => {
+  // ruleid: js-xxe
+  const doc = libxmljs.parseXml(req.body.xml, { noent: true });
+  // ok: js-xxe
+  const safe = libxmljs.parseXml(req.body.xml, { noent: false, nonet: true });
+  res.json([doc, safe].length);
+});
+
+// --- Insecure deserialization (CWE-502) ---------------------------------------------------
+app.post('/restore', (req, res) => {
+  // ruleid: js-insecure-deserialization
+  const state = serialize.unserialize(req.cookies.state);
+  // ok: js-insecure-deserialization
+  const prefs = JSON.parse(req.cookies.prefs);
+  res.json({ state, prefs });
+});
+
+// --- Server-side request forgery (CWE-918) ------------------------------------------------
+app.get('/preview', async (req, res) => {
+  // ruleid: js-ssrf
+  const page = await axios.get(req.query.url);
+  // ok: js-ssrf
+  const profile = await axios.get('https://api.example.com/users/' + req.query.user);
+  res.json({ status: [page.status, profile.status] });
+});
+
+app.post('/hook', async (req, res) => {
+  const target = req.body.callback;
+  if (ALLOWED_WEBHOOKS.has(target)) {
+    // ok: js-ssrf
+    await fetch(target, { method: 'POST' });
+  }
+  // ruleid: js-ssrf
+  await fetch(target);
+  res.end();
+});
+
+// --- Trust boundary violation (CWE-501) ---------------------------------------------------
+app.post('/prefs', (req, res) => {
+  // ruleid: js-trust-boundary-violation
+  req.session.role = req.body.role;
+  const role = req.body.requestedRole;
+  if (ROLES.includes(role)) {
+    // ok: js-trust-boundary-violation
+    req.session.requestedRole = role;
+  }
+  res.end();
+});
+
+// --- Weak cryptography (CWE-327) ----------------------------------------------------------
+function digest(password) {
+  // ruleid: js-weak-crypto
+  const weak = crypto.createHash('md5').update(password).digest('hex');
+  // ok: js-weak-crypto
+  const strong = crypto.createHash('sha256').update(password).digest('hex');
+  return weak + strong;
+}
+
+function encrypt(key, iv, data) {
+  // ruleid: js-weak-crypto
+  const legacy = crypto.createCipheriv('des-cbc', key, iv);
+  // ok: js-weak-crypto
+  const modern = crypto.createCipheriv('aes-256-gcm', key, iv);
+  return [legacy, modern, data];
+}
+
+// --- Insecure cookie (CWE-614) ------------------------------------------------------------
+app.post('/session', (req, res) => {
+  // ruleid: js-insecure-cookie
+  res.cookie('sid', crypto.randomUUID());
+  // ok: js-insecure-cookie
+  res.cookie('sid2', crypto.randomUUID(), { secure: true, httpOnly: true, sameSite: 'lax' });
+  res.end();
+});
+
+// --- Hard-coded secret (CWE-798) ----------------------------------------------------------
+// ruleid: js-hardcoded-secret
+const STRIPE_API_KEY = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
+// ok: js-hardcoded-secret
+const GITHUB_TOKEN = process.env.GITHUB_TOKEN;
+// ok: js-hardcoded-secret
+const PASSWORD_FIELD = 'password';
+
+module.exports = { app, findOrders, countOrders, archive, greet, digest, encrypt };

@@ -1,0 +1,363 @@
+# Labelled cases for checks/semgrep_rules/taint/python.yml, and the Python part of the
+# detection corpus (benchmarks/detection.py): "ruleid:" marks a vulnerable line, "ok:" a safe
+# look-alike; the rule's CWE is the category.
+import hashlib
+import html
+import os
+import pickle
+import random
+import secrets
+import shlex
+import sqlite3
+import subprocess
+import urllib.request
+
+import ldap
+import requests
+import yaml
+from Crypto.Cipher import AES, DES
+from cryptography.hazmat.primitives.ciphers import algorithms, modes
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
+from flask import Flask, Markup, redirect, request, send_file, send_from_directory, session
+from flask import make_response, render_template_string, url_for
+from lxml import etree
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+api = FastAPI()
+ALLOWED_FILES = {"terms.pdf", "privacy.pdf"}
+ALLOWED_HOSTS = {"https://partner.example.com/hook"}
+ALLOWED_THEMES = {"light", "dark"}
+
+
+# --- SQL injection (CWE-89) ---------------------------------------------------------------
+def find_payments_by_customer(connection, customer):
+    cursor = connection.cursor()
+    # ruleid: python-sql-injection
+    cursor.execute("SELECT * FROM payments WHERE customer = '%s' ORDER BY id" % customer)
+    # ok: python-sql-injection
+    cursor.execute("SELECT * FROM payments WHERE customer = ? ORDER BY id", (customer,))
+    return cursor.fetchall()
+
+
+@app.get("/users")
+def users():
+    name = request.args.get("name")
+    db = sqlite3.connect("app.db")
+    # ruleid: python-sql-injection
+    db.execute(f"SELECT * FROM users WHERE name = '{name}'")
+    # ok: python-sql-injection
+    db.execute("SELECT * FROM users WHERE name = ?", [name])
+    limit = int(request.args.get("limit", "10"))
+    # ok: python-sql-injection
+    db.execute("SELECT * FROM users LIMIT %d" % limit)
+    table = "users"
+    # ok: python-sql-injection
+    db.execute("SELECT count(*) FROM %s" % table)
+    return "ok"
+
+
+def django_search(request):
+    term = request.GET["q"]
+    # ruleid: python-sql-injection
+    rows = User.objects.raw("SELECT * FROM auth_user WHERE username = '" + term + "'")
+    # ok: python-sql-injection
+    same = User.objects.raw("SELECT * FROM auth_user WHERE username = %s", [term])
+    return rows, same
+
+
+# --- Command injection (CWE-78) -----------------------------------------------------------
+@app.post("/statements/export")
+def export_statement():
+    month = request.args.get("month", "latest")
+    cmd = "tar czf /tmp/statement-%s.tgz /var/statements/%s" % (month, month)
+    # ruleid: python-command-injection
+    subprocess.call(cmd, shell=True)
+    # ok: python-command-injection
+    subprocess.call(["tar", "czf", f"/tmp/statement-{month}.tgz", f"/var/statements/{month}"])
+    # ok: python-command-injection
+    subprocess.call("tar czf /tmp/s.tgz /var/statements/" + shlex.quote(month), shell=True)
+    # ok: python-command-injection
+    os.system("tar czf /tmp/all.tgz /var/statements")
+    return {"status": "exported"}
+
+
+def ping(host):
+    # ruleid: python-command-injection
+    os.system("ping -c 1 " + host)
+    # ok: python-command-injection
+    subprocess.run(["ping", "-c", "1", host], check=False)
+
+
+# --- Code injection (CWE-95) --------------------------------------------------------------
+@app.get("/calc")
+def calc():
+    expression = request.args["expr"]
+    # ruleid: python-code-injection
+    result = eval(expression)
+    # ok: python-code-injection
+    fixed = eval("1 + 2")
+    return str(result + fixed)
+
+
+def run_hook(source):
+    # ruleid: python-code-injection
+    exec(source)
+    # ok: python-code-injection
+    exec("import math")
+
+
+@app.get("/greet")
+def greet():
+    # ruleid: python-code-injection
+    return render_template_string(request.args["template"])
+
+
+@app.get("/greet-safe")
+def greet_safe():
+    # ok: python-code-injection
+    return render_template_string("Hello {{ name }}", name=request.args["name"])
+
+
+# --- LDAP injection (CWE-90) --------------------------------------------------------------
+@app.get("/directory")
+def directory():
+    user = request.args["user"]
+    conn = ldap.initialize("ldap://directory")
+    # ruleid: python-ldap-injection
+    found = conn.search_s("dc=example", ldap.SCOPE_SUBTREE, "(uid=" + user + ")")
+    safe_user = ldap.filter.escape_filter_chars(user)
+    # ok: python-ldap-injection
+    same = conn.search_s("dc=example", ldap.SCOPE_SUBTREE, "(uid=" + safe_user + ")")
+    return str(found + same)
+
+
+# --- XPath injection (CWE-643) ------------------------------------------------------------
+@app.get("/catalog")
+def catalog():
+    title = request.args["title"]
+    tree = etree.parse("catalog.xml")
+    # ruleid: python-xpath-injection
+    books = tree.xpath("//book[title='" + title + "']")
+    # ok: python-xpath-injection
+    same = tree.xpath("//book[title=$title]", title=title)
+    return str(books + same)
+
+
+# --- Path traversal (CWE-22) --------------------------------------------------------------
+@app.get("/download")
+def download():
+    name = request.args["file"]
+    # ruleid: python-path-traversal
+    return send_file(os.path.join("/srv/files", name))
+
+
+@app.get("/download-safe")
+def download_safe():
+    name = request.args["file"]
+    # ok: python-path-traversal
+    return send_file(os.path.join("/srv/files", secure_filename(name)))
+
+
+@app.get("/docs")
+def docs():
+    name = request.args["doc"]
+    if name in ALLOWED_FILES:
+        # ok: python-path-traversal
+        return open(os.path.join("/srv/docs", name)).read()
+    # ok: python-path-traversal
+    return send_from_directory("/srv/docs", name)
+
+
+@api.get("/reports/{report}")
+def report(report: str):
+    # ruleid: python-path-traversal
+    return FileResponse(f"/srv/reports/{report}")
+
+
+# --- Open redirect (CWE-601) --------------------------------------------------------------
+@app.get("/login/done")
+def login_done():
+    target = request.args.get("next", "/")
+    # ruleid: python-open-redirect
+    return redirect(target)
+
+
+@app.get("/login/done-safe")
+def login_done_safe():
+    target = request.args.get("next", "/")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={"example.com"}):
+        # ok: python-open-redirect
+        return redirect(target)
+    # ok: python-open-redirect
+    return redirect(url_for("home"))
+
+
+def django_next(request):
+    # ruleid: python-open-redirect
+    return HttpResponseRedirect(request.GET["next"])
+
+
+@api.get("/go")
+def go(url: str):
+    # ruleid: python-open-redirect
+    return RedirectResponse(url)
+
+
+# --- Cross-site scripting (CWE-79) --------------------------------------------------------
+@app.get("/hello")
+def hello():
+    name = request.args.get("name", "")
+    # ruleid: python-xss
+    return make_response("<h1>Hello " + name + "</h1>")
+
+
+@app.get("/hello-safe")
+def hello_safe():
+    name = request.args.get("name", "")
+    # ok: python-xss
+    return make_response("<h1>Hello " + html.escape(name) + "</h1>")
+
+
+@app.get("/bio")
+def bio():
+    # ruleid: python-xss
+    return Markup(request.args["bio"])
+
+
+@app.get("/banner")
+def banner():
+    # ok: python-xss
+    return Markup("<b>Welcome</b>")
+
+
+def django_profile(request):
+    # ruleid: python-xss
+    return HttpResponse(mark_safe(request.GET["about"]))
+
+
+# --- XML external entities (CWE-611) ------------------------------------------------------
+@app.post("/import")
+def import_xml():
+    # ruleid: python-xxe
+    document = etree.fromstring(request.data)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    # ok: python-xxe
+    safe = etree.fromstring(request.data, parser)
+    return str(document) + str(safe)
+
+
+# --- Insecure deserialization (CWE-502) ---------------------------------------------------
+@app.post("/restore")
+def restore():
+    # ruleid: python-insecure-deserialization
+    state = pickle.loads(request.data)
+    # ok: python-insecure-deserialization
+    settings = yaml.safe_load(request.data)
+    return str(state) + str(settings)
+
+
+@app.post("/config")
+def config():
+    # ruleid: python-insecure-deserialization
+    return str(yaml.load(request.get_data(), Loader=yaml.Loader))
+
+
+# --- Server-side request forgery (CWE-918) ------------------------------------------------
+@app.get("/preview")
+def preview():
+    url = request.args["url"]
+    # ruleid: python-ssrf
+    page = requests.get(url, timeout=5)
+    # ok: python-ssrf
+    profile = requests.get("https://api.example.com/users/" + url, timeout=5)
+    return page.text + profile.text
+
+
+@app.post("/hook")
+def hook():
+    target = request.json["callback"]
+    if target in ALLOWED_HOSTS:
+        # ok: python-ssrf
+        requests.post(target, timeout=5)
+    # ruleid: python-ssrf
+    return urllib.request.urlopen(target).read()
+
+
+# --- Trust boundary violation (CWE-501) ---------------------------------------------------
+@app.post("/prefs")
+def prefs():
+    # ruleid: python-trust-boundary-violation
+    session["role"] = request.form["role"]
+    theme = request.form["theme"]
+    if theme in ALLOWED_THEMES:
+        # ok: python-trust-boundary-violation
+        session["theme"] = theme
+    return "ok"
+
+
+# --- Weak cryptography (CWE-327/328) ------------------------------------------------------
+def password_digest(password):
+    # ruleid: python-weak-hash
+    return hashlib.md5(password.encode()).hexdigest()
+
+
+def file_checksum(data):
+    # ok: python-weak-hash
+    etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    # ok: python-weak-hash
+    return etag + hashlib.sha256(data).hexdigest()
+
+
+def legacy_signature(data):
+    # ruleid: python-weak-hash
+    return hashlib.sha1(data).hexdigest()
+
+
+def encrypt(key, data):
+    # ruleid: python-weak-cipher
+    legacy = DES.new(key, DES.MODE_CBC)
+    # ruleid: python-weak-cipher
+    ecb = AES.new(key, AES.MODE_ECB)
+    # ok: python-weak-cipher
+    gcm = AES.new(key, AES.MODE_GCM)
+    # ruleid: python-weak-cipher
+    mode = modes.ECB()
+    # ok: python-weak-cipher
+    cipher = algorithms.AES(key)
+    return legacy, ecb, gcm, mode, cipher
+
+
+# --- Weak randomness in a security context (CWE-330) --------------------------------------
+def new_reset_token():
+    # ruleid: python-weak-random-security
+    reset_token = "".join(random.choice("abcdef0123456789") for _ in range(32))
+    # ok: python-weak-random-security
+    api_token = secrets.token_urlsafe(32)
+    # ok: python-weak-random-security
+    retry_delay = random.uniform(0.5, 1.5)
+    return reset_token, api_token, retry_delay
+
+
+# --- Insecure cookie (CWE-614) ------------------------------------------------------------
+@app.post("/session")
+def start_session():
+    response = make_response("ok")
+    # ruleid: python-insecure-cookie
+    response.set_cookie("session_id", secrets.token_hex(16))
+    # ok: python-insecure-cookie
+    response.set_cookie("sid", secrets.token_hex(16), secure=True, httponly=True, samesite="Lax")
+    return response
+
+
+# --- Hard-coded secret (CWE-798) ----------------------------------------------------------
+# ruleid: python-hardcoded-secret
+STRIPE_API_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+# ok: python-hardcoded-secret
+GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]
+# ok: python-hardcoded-secret
+PASSWORD_FIELD = "password"

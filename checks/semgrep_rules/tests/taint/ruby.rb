@@ -1,0 +1,187 @@
+# Labelled cases for checks/semgrep_rules/taint/ruby.yml, and the Ruby part of the detection
+# corpus: "ruleid:" marks a vulnerable line, "ok:" a safe look-alike.
+require "digest"
+require "net/http"
+require "open3"
+require "securerandom"
+
+class UsersController < ApplicationController
+  ALLOWED_FILES = %w[terms.pdf privacy.pdf].freeze
+  ALLOWED_ROLES = %w[viewer editor].freeze
+
+  # --- SQL injection (CWE-89) -------------------------------------------------------------
+  def index
+    # ruleid: ruby-sql-injection
+    @users = User.where("name = '#{params[:name]}'")
+    # ok: ruby-sql-injection
+    @same = User.where("name = ?", params[:name])
+    # ok: ruby-sql-injection
+    @hash = User.where(name: params[:name])
+    # ok: ruby-sql-injection
+    @page = User.order("id").limit(params[:limit].to_i)
+  end
+
+  def search_orders(customer)
+    # ruleid: ruby-sql-injection
+    ActiveRecord::Base.connection.execute("SELECT * FROM orders WHERE customer = '#{customer}'")
+  end
+
+  # --- Command injection (CWE-78) ---------------------------------------------------------
+  def ping
+    host = params[:host]
+    # ruleid: ruby-command-injection
+    system("ping -c 1 #{host}")
+    # ok: ruby-command-injection
+    system("ping", "-c", "1", host)
+    # ok: ruby-command-injection
+    system("ping -c 1 #{Shellwords.escape(host)}")
+    # ruleid: ruby-command-injection
+    output = `nslookup #{host}`
+    render plain: output
+  end
+
+  # --- Code injection (CWE-95) ------------------------------------------------------------
+  def calc
+    # ruleid: ruby-code-injection
+    result = eval(params[:expr])
+    # ok: ruby-code-injection
+    fixed = eval("1 + 2")
+    render json: { result: result, fixed: fixed }
+  end
+
+  # --- LDAP injection (CWE-90) ------------------------------------------------------------
+  def directory
+    ldap = Net::LDAP.new(host: "directory")
+    # ruleid: ruby-ldap-injection
+    found = ldap.search(base: "dc=example", filter: Net::LDAP::Filter.construct("(uid=#{params[:user]})"))
+    # ok: ruby-ldap-injection
+    same = ldap.search(base: "dc=example", filter: Net::LDAP::Filter.eq("uid", params[:user]))
+    render json: [found, same]
+  end
+
+  # --- XPath injection (CWE-643) ----------------------------------------------------------
+  def catalog
+    doc = Nokogiri::XML(File.read("catalog.xml"))
+    # ruleid: ruby-xpath-injection
+    books = doc.xpath("//book[title='#{params[:title]}']")
+    # ok: ruby-xpath-injection
+    all = doc.xpath("//book")
+    render json: [books.size, all.size]
+  end
+
+  # --- Path traversal (CWE-22) ------------------------------------------------------------
+  def download
+    # ruleid: ruby-path-traversal
+    send_file "/srv/files/#{params[:file]}"
+  end
+
+  def download_safe
+    name = params[:file]
+    # ok: ruby-path-traversal
+    send_file File.join("/srv/files", File.basename(name))
+  end
+
+  def docs
+    name = params[:doc]
+    if ALLOWED_FILES.include?(name)
+      # ok: ruby-path-traversal
+      send_file File.join("/srv/docs", name)
+    end
+  end
+
+  # --- Open redirect (CWE-601) ------------------------------------------------------------
+  def login_done
+    # ruleid: ruby-open-redirect
+    redirect_to params[:next]
+  end
+
+  def login_done_safe
+    # ok: ruby-open-redirect
+    redirect_to root_path
+  end
+
+  # --- Cross-site scripting (CWE-79) ------------------------------------------------------
+  def hello
+    # ruleid: ruby-xss
+    render html: "<h1>Hello #{params[:name]}</h1>".html_safe
+  end
+
+  def hello_safe
+    # ok: ruby-xss
+    render html: "<h1>Hello #{ERB::Util.html_escape(params[:name])}</h1>".html_safe
+  end
+
+  # --- XML external entities (CWE-611) ----------------------------------------------------
+  def import
+    # ruleid: ruby-xxe
+    doc = Nokogiri::XML(request.body.read, nil, nil, Nokogiri::XML::ParseOptions::NOENT)
+    # ok: ruby-xxe
+    safe = Nokogiri::XML(request.body.read)
+    render json: [doc, safe].size
+  end
+
+  # --- Insecure deserialization (CWE-502) -------------------------------------------------
+  def restore
+    # ruleid: ruby-insecure-deserialization
+    state = Marshal.load(Base64.decode64(cookies[:state]))
+    # ok: ruby-insecure-deserialization
+    prefs = JSON.parse(cookies[:prefs])
+    render json: [state, prefs]
+  end
+
+  # --- Server-side request forgery (CWE-918) ----------------------------------------------
+  def preview
+    # ruleid: ruby-ssrf
+    page = Net::HTTP.get(URI(params[:url]))
+    # ok: ruby-ssrf
+    profile = Net::HTTP.get(URI("https://api.example.com/users/#{params[:user]}"))
+    render plain: page + profile
+  end
+
+  # --- Trust boundary violation (CWE-501) -------------------------------------------------
+  def prefs
+    # ruleid: ruby-trust-boundary-violation
+    session[:role] = params[:role]
+    role = params[:requested]
+    if ALLOWED_ROLES.include?(role)
+      # ok: ruby-trust-boundary-violation
+      session[:requested] = role
+    end
+  end
+
+  # --- Weak cryptography (CWE-327) --------------------------------------------------------
+  def digest(password)
+    # ruleid: ruby-weak-crypto
+    weak = Digest::MD5.hexdigest(password)
+    # ok: ruby-weak-crypto
+    strong = Digest::SHA256.hexdigest(password)
+    weak + strong
+  end
+
+  # --- Weak randomness in a security context (CWE-330) ------------------------------------
+  def new_reset_token
+    # ruleid: ruby-weak-random-security
+    reset_token = rand(10**20).to_s
+    # ok: ruby-weak-random-security
+    api_token = SecureRandom.hex(20)
+    # ok: ruby-weak-random-security
+    retry_delay = rand(100)
+    [reset_token, api_token, retry_delay]
+  end
+
+  # --- Insecure cookie (CWE-614) ----------------------------------------------------------
+  def start_session
+    # ruleid: ruby-insecure-cookie
+    cookies[:sid] = SecureRandom.hex(16)
+    # ok: ruby-insecure-cookie
+    cookies[:sid2] = { value: SecureRandom.hex(16), secure: true, httponly: true }
+  end
+
+  # --- Hard-coded secret (CWE-798) --------------------------------------------------------
+  # ruleid: ruby-hardcoded-secret
+  STRIPE_API_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+  # ok: ruby-hardcoded-secret
+  GITHUB_TOKEN = ENV.fetch("GITHUB_TOKEN")
+  # ok: ruby-hardcoded-secret
+  PASSWORD_FIELD = "password"
+end

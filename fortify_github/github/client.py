@@ -293,11 +293,6 @@ class GitHubClient:
             "POST", "/repos/{owner}/{repo}/git/commits", path={"owner": owner, "repo": repo},
             json_body=body, idempotent=True).data
 
-    def get_git_commit(self, owner: str, repo: str, commit_sha: str) -> JSON:
-        """https://docs.github.com/rest/git/commits#get-a-commit-object"""
-        return self._get("/repos/{owner}/{repo}/git/commits/{commit_sha}", owner=owner,
-                         repo=repo, commit_sha=commit_sha)
-
     def get_ref(self, owner: str, repo: str, ref: str) -> JSON:
         """https://docs.github.com/rest/git/refs#get-a-reference
 

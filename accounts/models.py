@@ -72,3 +72,30 @@ class GitHubAuthorization(models.Model):
 
     def __str__(self) -> str:
         return f"GitHub authorization of user {self.user_id} (GitHub id {self.github_user_id})"
+
+
+class Invitation(models.Model):
+    """An invitation to a pending account: a signed, expiring, single-use link sent by email.
+
+    Created when someone installs the App before ever signing in to Fortify. The link itself
+    carries the id signed with ``SECRET_KEY`` and a timestamp; ``used_at`` makes it single-use.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="invitations",
+        help_text="The pending account this invitation activates.")
+    installation = models.ForeignKey(
+        "installations.Installation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="invitations", help_text="The installation that caused the invitation.")
+    email = models.EmailField(blank=True, help_text="Where the invitation was sent (if known).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(help_text="After this the link is refused.")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the email went out.")
+    used_at = models.DateTimeField(null=True, blank=True,
+                                   help_text="When the invitee signed in through it.")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} for {self.user}"

@@ -36,3 +36,17 @@ ensure_services() {
         for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
     fi
 }
+
+# Browser tests drive Debian's Chromium (Playwright's own download does not work here).
+ensure_chromium() {
+    if [ -x /usr/bin/chromium ]; then
+        return
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> installing chromium and chromium-driver (browser tests)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+        echo "==> /usr/bin/chromium is missing and cannot be installed here: browser tests will fail" >&2
+    fi
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -43,6 +44,11 @@ class ScanJob(models.Model):
                                      on_delete=models.SET_NULL, related_name="scans")
     trigger = models.CharField(max_length=16, choices=Trigger.choices,
                                default=Trigger.PULL_REQUEST)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="requested_scans",
+        help_text="Who asked for a free scan; it reads the code with their token when the "
+                  "App is not installed on the repository.")
     trigger_delivery = models.CharField(
         max_length=64, blank=True, db_index=True,
         help_text="GUID of the webhook delivery that started the scan, if any.")

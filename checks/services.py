@@ -55,9 +55,25 @@ def scan_url(scan: ScanJob) -> str:
 
 
 def _client(scan: ScanJob):
-    from fortify_github.github import installation_client
+    from fortify_github.github import installation_client, user_client
 
+    if scan.installation is None and scan.requested_by is not None:
+        # A free scan of a repository the App is not installed on: read it as the person
+        # who asked, so GitHub decides what they may scan.
+        from accounts.services import user_access_token
+
+        token = user_access_token(scan.requested_by)
+        if token is None:
+            raise NoReader("The requester must sign in again.")
+        return user_client(token)
+    if scan.installation is None:
+        raise NoReader("The App is not installed on the repository.")
     return installation_client(scan.installation.installation_id)
+
+
+class NoReader(Exception):
+    """Nobody left whose token may read the repository (a free scan's requester signed out
+    of GitHub's grant)."""
 
 
 # --- trigger ------------------------------------------------------------------------------
@@ -321,13 +337,19 @@ def run_scan(scan_pk: int) -> ScanJob:
         # Redelivered again and again (a worker killed mid-scan each time): stop trying.
         fail_scan(scan.pk, reason="The scan never finished: its worker was lost.")
         return ScanJob.objects.get(pk=scan.pk)
-    if not installation_allows(scan.installation, "read_code"):
+    if scan.installation is not None and not installation_allows(scan.installation,
+                                                                   "read_code"):
         fail_scan(scan.pk, reason="The App lacks contents:read.", conclusion="action_required")
         return ScanJob.objects.get(pk=scan.pk)
     repository = scan.repository
+    try:
+        client = _client(scan)
+    except NoReader as error:
+        fail_scan(scan.pk, reason=str(error))
+        return ScanJob.objects.get(pk=scan.pk)
     engines = scan_engines()
     fetcher = GitHubFetcher(
-        _client(scan), repository.owner, repository.name,
+        client, repository.owner, repository.name,
         wanted=lambda path: any(engine.applies_to(path) for engine in engines),
         source_expected=lambda path: any(engine.applies_to(path) for engine in engines
                                          if engine.name != DetectSecretsEngine.name),
@@ -341,7 +363,8 @@ def run_scan(scan_pk: int) -> ScanJob:
         mode=mode, changed_files=changed_files, threshold=config.failure_threshold,
         excluded=config.exclude, timeout=settings.SCAN_TIMEOUT_SECONDS,
         repository=repository.full_name, head_sha=scan.head_sha, base_sha=scan.base_sha,
-        installation_id=scan.installation.installation_id, pull_number=scan.pr_number,
+        installation_id=scan.installation.installation_id if scan.installation else None,
+        pull_number=scan.pr_number,
         disabled_rules=config.disable_rules, suppressions=config.suppressions,
     )
     try:
@@ -515,16 +538,29 @@ def fail_scan(scan_pk: int, *, reason: str, reference: str | None = None,
 
 # --- free scan ----------------------------------------------------------------------------
 
-def free_scan(repository: Repository) -> ScanJob:
-    """Scan the default branch in ``full`` mode and keep the findings; no check run."""
-    from checks.tasks import run_scan_task
-    from fortify_github.github import installation_client
+def free_scan(repository: Repository, *, requested_by=None, head_sha: str = "") -> ScanJob:
+    """Scan the default branch in ``full`` mode and keep the findings; no check run.
 
-    client = installation_client(repository.installation.installation_id)
-    branch = client.get_branch(repository.owner, repository.name, repository.default_branch)
+    With ``requested_by`` and no active installation on the repository, the code is read
+    with that user's token; ``head_sha`` (already looked up by the caller) saves a call.
+    """
+    from checks.tasks import run_scan_task
+
+    installation = repository.installation
+    if installation is not None and not (installation.is_active and repository.is_installed):
+        installation = None
+    if not head_sha:
+        from fortify_github.github import installation_client
+
+        if installation is None:
+            raise ValueError("a free scan without an installation needs the head_sha")
+        client = installation_client(installation.installation_id)
+        branch = client.get_branch(repository.owner, repository.name,
+                                   repository.default_branch)
+        head_sha = branch["commit"]["sha"]
     scan = ScanJob.objects.create(
-        repository=repository, installation=repository.installation,
-        trigger=ScanJob.Trigger.FREE_SCAN, head_sha=branch["commit"]["sha"],
+        repository=repository, installation=installation, requested_by=requested_by,
+        trigger=ScanJob.Trigger.FREE_SCAN, head_sha=head_sha,
         head_branch=repository.default_branch, mode=ScanJob.Mode.FULL,
         failure_threshold=repository.failure_threshold)
     transaction.on_commit(lambda: run_scan_task.delay(scan.pk))

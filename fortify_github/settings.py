@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "installations",
     "webhooks",
     "checks",
+    "onboarding",
+    "social_django",
     # The GitHub sandbox, a development and test tool: installed only so that
     # ``manage.py sandbox`` exists (it refuses to run in production); the product never imports it.
     "github_sandbox",
@@ -293,6 +295,41 @@ CELERY_BEAT_SCHEDULE.update({
 })
 # Where people reach this service; check runs link to scan pages under it.
 FORTIFY_PUBLIC_URL = env_str("FORTIFY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Sign-in with GitHub (social-auth), invitations, email -----------------------------------
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.GitHubAppAuth",
+    "django.contrib.auth.backends.ModelBackend",  # the admin's password sign-in
+]
+LOGIN_URL = "/auth/sign-in/"
+LOGIN_REDIRECT_URL = "/onboarding/"
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/onboarding/"
+SOCIAL_AUTH_INACTIVE_USER_URL = "/auth/sign-in/"
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = not DEBUG
+# Our own steps replace social-auth's user creation and its extra_data (tokens in plain JSON).
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "accounts.pipeline.link_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "accounts.pipeline.store_identity",
+    "onboarding.pipeline.recheck_installations",
+)
+# Invitation links for pending accounts, and install-request states, expire after this.
+INVITATION_MAX_AGE = int(env_str("INVITATION_MAX_AGE", str(7 * 24 * 3600)))
+INSTALL_REQUEST_MAX_AGE = int(env_str("INSTALL_REQUEST_MAX_AGE", "3600"))
+# Email: the console by default; SMTP when EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fortify <fortify@localhost>")
 
 # --- Token encryption ------------------------------------------------------------------------
 TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEY")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import social_urlpatterns
 from fortify_github import registration_views, views
 
 urlpatterns = [
@@ -14,10 +15,13 @@ urlpatterns = [
     path("health/ready", views.readiness, name="health-ready"),
     path("metrics", views.metrics_view, name="metrics"),
     path("scans/", include("checks.urls")),
+    path("auth/", include("accounts.urls")),
+    path("auth/", include(social_urlpatterns)),
+    path("onboarding/", include("onboarding.urls")),
     path("github/app/register", registration_views.app_register, name="github-app-register"),
     path("github/app/registered", registration_views.app_registered,
          name="github-app-registered"),
-    path("github/", include("installations.urls")),
+    path("github/", include("onboarding.setup_urls")),
     path("api/webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

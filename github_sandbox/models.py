@@ -20,6 +20,7 @@ class Account:
     name: str | None = None
     email: str | None = None
     admins: set[str] = field(default_factory=set)  # org admins (user logins)
+    members: set[str] = field(default_factory=set)  # org members who are not admins
 
     @property
     def is_org(self) -> bool:

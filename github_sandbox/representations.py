@@ -43,6 +43,19 @@ def user_json(account: Account, base: str) -> dict[str, Any]:
     }
 
 
+def public_user_json(account: Account, base: str) -> dict[str, Any]:
+    """`GET /users/{username}`: `public-user` (the email only if the user made it public;
+    the sandbox's users all do)."""
+    created = iso8601(account.created_at)
+    return {
+        **user_json(account, base),
+        "name": account.name, "company": None, "blog": "", "location": None,
+        "email": account.email, "hireable": None, "bio": None, "twitter_username": None,
+        "public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
+        "created_at": created, "updated_at": created,
+    }
+
+
 def private_user_json(account: Account, base: str, repo_count: int) -> dict[str, Any]:
     """`GET /user` for the signed-in user: `simple-user` plus the private profile fields."""
     created = iso8601(account.created_at)

@@ -62,6 +62,9 @@ class GitHubState:
         self.deliveries: list[Delivery] = []
         self.token_requests = 0
         self.signed_in_login = "octocat"  # who the web pages act as
+        # Installation requests members sent to their organization's owners:
+        # {"account": login, "requester": login, "repositories": [...]}
+        self.installation_requests: list[dict[str, Any]] = []
 
         self.accounts: dict[str, Account] = {}
         self.repositories: dict[str, Repository] = {}
@@ -102,10 +105,10 @@ class GitHubState:
             return account
 
     def create_org(self, login: str, *, admins: Iterable[str] = ("octocat",),
-                   name: str | None = None) -> Account:
+                   members: Iterable[str] = (), name: str | None = None) -> Account:
         with self.lock:
             account = Account(self._user_ids.next(), login, "Organization", self.clock.now(),
-                              name=name or login, admins=set(admins))
+                              name=name or login, admins=set(admins), members=set(members))
             self.accounts[login.lower()] = account
             return account
 

@@ -42,6 +42,18 @@ def codeload(state: GitHubState, request: Request, owner: str, repo: str, ref: s
                              "ETag": f'"{sha}"'})
 
 
+AVATAR = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">'
+          '<rect width="40" height="40" fill="hsl({hue},55%,55%)"/>'
+          '<circle cx="20" cy="16" r="8" fill="#fff"/><rect x="8" y="27" width="24" height="13"'
+          ' rx="6" fill="#fff"/></svg>')
+
+
+@page("/avatars/u/<int:account_id>")
+def avatar(state: GitHubState, request: Request, account_id: int) -> Response:
+    """avatars.githubusercontent.com: a generated picture, its colour from the account id."""
+    return Response(AVATAR.format(hue=account_id * 47 % 360), content_type="image/svg+xml")
+
+
 @page("/<owner>/<repo>/raw/<path:ref_and_path>")
 def raw_file(state: GitHubState, request: Request, owner: str, repo: str,
              ref_and_path: str) -> Response:

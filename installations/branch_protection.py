@@ -65,7 +65,8 @@ def _client_for(repository: Repository):
     from accounts.services import user_access_token
 
     admins = InstallationMembership.objects.filter(
-        installation=installation, role=InstallationMembership.Role.ADMIN,
+        installation=installation,
+        role__in=[InstallationMembership.Role.OWNER, InstallationMembership.Role.ADMIN],
     ).select_related("user").order_by("-is_primary_contact", "created_at")
     for membership in admins:
         token = user_access_token(membership.user)

@@ -184,6 +184,7 @@ class InstallationMembership(models.Model):
     """Which Fortify users may manage an installation, and who is its primary contact."""
 
     class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
         ADMIN = "admin", "Admin"
         MEMBER = "member", "Member"
 
@@ -192,7 +193,8 @@ class InstallationMembership(models.Model):
     installation = models.ForeignKey(Installation, on_delete=models.CASCADE,
                                      related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER,
-                            help_text="Admins change repository settings and protection.")
+                            help_text="Owners (the account itself) and admins (the installer, "
+                                      "organization admins) change settings and protection.")
     is_primary_contact = models.BooleanField(
         default=False, help_text="The person Fortify contacts about this installation.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -135,3 +135,38 @@ def synced(github_settings, db):
 
     sync_installations()
     return github_settings
+
+
+# --- The running service and a browser, for browser tests (``@pytest.mark.browser``) ---------
+
+from tests.support.browser import browser_page, chromium, screenshots  # noqa: E402, F401
+
+
+@pytest.fixture(scope="session")
+def live_service_process(django_db_setup, django_db_blocker, session_sandbox, celery_worker):
+    """The web process, started once: the test database, the session sandbox and worker."""
+    from tests.support.live_service import running_service
+
+    with running_service(extra_env=session_sandbox.env()) as service:
+        yield service
+
+
+@pytest.fixture
+def live_service(live_service_process, session_sandbox, worker_github_settings,
+                 transactional_db):
+    """The running service (Django over HTTP, the session's Celery worker and sandbox).
+
+    For this test the sandbox sends its webhooks to the service and redirects OAuth and
+    installs back to it, as GitHub would with the App's registered URLs; the URLs are cleared
+    afterwards so other tests get no deliveries they did not ask for.
+    """
+    app, state = session_sandbox.app, session_sandbox.state
+    saved = (app.webhook_url, app.setup_url, app.callback_url, state.signed_in_login)
+    app.webhook_url = f"{live_service_process.url}/api/webhooks/github"
+    app.setup_url = f"{live_service_process.url}/github/setup"
+    app.callback_url = f"{live_service_process.url}/auth/complete/github/"
+    try:
+        yield live_service_process
+    finally:
+        session_sandbox.state.wait_for_deliveries(10)
+        app.webhook_url, app.setup_url, app.callback_url, state.signed_in_login = saved

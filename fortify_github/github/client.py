@@ -201,6 +201,17 @@ class GitHubClient:
             "/repos/{owner}/{repo}/pulls/{pull_number}/files",
             path={"owner": owner, "repo": repo, "pull_number": pull_number}, cacheable=True)
 
+    def create_pull_request(self, owner: str, repo: str, *, title: str, head: str, base: str,
+                            body: str | None = None, draft: bool = False) -> JSON:
+        """https://docs.github.com/rest/pulls/pulls#create-a-pull-request
+
+        Not retried blindly: a repeat of a lost answer is refused (422, already exists).
+        """
+        return self.transport.request(
+            "POST", "/repos/{owner}/{repo}/pulls", path={"owner": owner, "repo": repo},
+            json_body=_compact({"title": title, "head": head, "base": base, "body": body,
+                                "draft": draft or None})).data
+
     def list_pull_requests_for_commit(self, owner: str, repo: str,
                                       sha: str) -> Iterator[JSON]:
         """https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit"""
@@ -476,6 +487,14 @@ class GitHubClient:
         """https://docs.github.com/rest/users/users#get-the-authenticated-user"""
         return self._get("/user")
 
+    def get_user(self, username: str) -> JSON:
+        """https://docs.github.com/rest/users/users#get-a-user"""
+        return self._get("/users/{username}", username=username)
+
+    def get_org_membership_for_authenticated_user(self, org: str) -> JSON:
+        """https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user"""
+        return self._get("/user/memberships/orgs/{org}", org=org)
+
     def list_user_emails(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user"""
         return self.transport.paginate("/user/emails")
@@ -483,6 +502,12 @@ class GitHubClient:
     def list_user_installations(self) -> Iterator[JSON]:
         """https://docs.github.com/rest/apps/installations#list-app-installations-accessible-to-the-user-access-token"""
         return self.transport.paginate("/user/installations", item_key="installations")
+
+    def list_user_installation_repositories(self, installation_id: int) -> Iterator[JSON]:
+        """https://docs.github.com/rest/apps/installations#list-repositories-accessible-to-the-user-access-token"""
+        return self.transport.paginate("/user/installations/{installation_id}/repositories",
+                                       path={"installation_id": installation_id},
+                                       item_key="repositories")
 
     # ---- meta -------------------------------------------------------------------------------
 

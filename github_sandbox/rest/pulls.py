@@ -44,6 +44,38 @@ def list_pulls(ctx: Context, owner: str, repo: str) -> Reply:
     return Reply(body=[pull_request_json(p, ctx.base) for p in page], headers=headers)
 
 
+@route("POST", "/repos/<owner>/<repo>/pulls", permission=("pull_requests", "write"))
+def create_pull(ctx: Context, owner: str, repo: str) -> Reply:
+    """https://docs.github.com/rest/pulls/pulls#create-a-pull-request (same-repository heads;
+    sends `pull_request.opened` like any other pull request)."""
+    target = ctx.repo(owner, repo)
+    body = ctx.json()
+    head, base = body.get("head"), body.get("base")
+    if not isinstance(head, str) or not isinstance(base, str) or not isinstance(
+            body.get("title"), str):
+        raise ApiError(422, "Validation Failed", errors=[
+            {"resource": "PullRequest", "field": "head" if not isinstance(head, str) else
+             "base" if not isinstance(base, str) else "title", "code": "missing_field"}])
+    head = head.split(":", 1)[-1]
+    if head not in target.branches or base not in target.branches:
+        raise ApiError(422, "Validation Failed", errors=[
+            {"resource": "PullRequest", "field": "head" if head not in target.branches
+             else "base", "code": "invalid"}])
+    with ctx.state.lock:
+        existing = [p for p in ctx.state.pulls.get(target.id, [])
+                    if p.state == "open" and p.head_ref == head and p.base_ref == base]
+    if existing:
+        raise ApiError(422, "Validation Failed", errors=[
+            {"resource": "PullRequest", "code": "custom",
+             "message": f"A pull request already exists for {owner}:{head}."}])
+    author = ctx.caller.user.login if ctx.caller.user is not None else (
+        target.owner.login if not target.owner.is_org else ctx.state.signed_in_login)
+    pull = ctx.state.open_pull_request(target.owner.login, target.name, head, base,
+                                       title=body["title"], body=body.get("body"),
+                                       draft=bool(body.get("draft")), user=author)
+    return Reply(201, pull)
+
+
 @route("GET", "/repos/<owner>/<repo>/pulls/<number>", permission=("pull_requests", "read"))
 def get_pull(ctx: Context, owner: str, repo: str, number: str) -> Reply:
     """https://docs.github.com/rest/pulls/pulls#get-a-pull-request"""

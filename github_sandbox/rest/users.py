@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ..models import Account, Installation
 from ..ratelimit import LIMITS, WINDOW_SECONDS
-from ..representations import installation_json, private_user_json, repository_json
+from ..representations import (
+    installation_json,
+    private_user_json,
+    public_user_json,
+    repository_json,
+    user_json,
+)
 from .framework import ApiError, Context, Reply, not_found, route
 
 
@@ -17,10 +23,12 @@ def _user(ctx: Context) -> Account:
 
 
 def _installations_of(ctx: Context, user: Account) -> list[Installation]:
-    """Installations on the user's account or on organizations the user administers."""
+    """Installations on the user's account or on organizations the user administers or is a
+    member of (members can read the organization's repositories)."""
     with ctx.state.lock:
         return sorted((i for i in ctx.state.installations.values()
-                       if ctx.state.is_admin(user.login, i.account)), key=lambda i: i.id)
+                       if ctx.state.is_admin(user.login, i.account)
+                       or user.login in i.account.members), key=lambda i: i.id)
 
 
 @route("GET", "/user", auth="user")
@@ -29,6 +37,38 @@ def get_user(ctx: Context) -> Reply:
     user = _user(ctx)
     owned = sum(1 for r in ctx.state.repositories.values() if r.owner is user)
     return Reply(body=private_user_json(user, ctx.base, owned))
+
+
+@route("GET", "/users/<username>", auth="any")
+def get_user_by_username(ctx: Context, username: str) -> Reply:
+    """https://docs.github.com/rest/users/users#get-a-user"""
+    account = ctx.state.accounts.get(username.lower())
+    if account is None:
+        raise not_found()
+    return Reply(body=public_user_json(account, ctx.base))
+
+
+@route("GET", "/user/memberships/orgs/<org>", auth="user")
+def get_org_membership(ctx: Context, org: str) -> Reply:
+    """https://docs.github.com/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user"""
+    user = _user(ctx)
+    account = ctx.state.accounts.get(org.lower())
+    if account is None or not account.is_org or (
+            user.login not in account.admins and user.login not in account.members):
+        raise not_found()
+    role = "admin" if user.login in account.admins else "member"
+    api = f"{ctx.base}/orgs/{account.login}"
+    organization = {
+        "login": account.login, "id": account.id,
+        "node_id": user_json(account, ctx.base)["node_id"], "url": api,
+        "repos_url": f"{api}/repos", "events_url": f"{api}/events", "hooks_url": f"{api}/hooks",
+        "issues_url": f"{api}/issues", "members_url": f"{api}/members{{/member}}",
+        "public_members_url": f"{api}/public_members{{/member}}",
+        "avatar_url": f"{ctx.base}/avatars/u/{account.id}?v=4", "description": None,
+    }
+    return Reply(body={"url": f"{ctx.base}/user/memberships/orgs/{account.login}",
+                       "state": "active", "role": role, "organization_url": api,
+                       "organization": organization, "user": user_json(user, ctx.base)})
 
 
 @route("GET", "/user/emails", auth="user")

@@ -29,11 +29,11 @@ def test_install_from_the_landing_page(github_settings, live_server):
     assert "acme-labs" in requests.get(install_url, timeout=10).text
 
     finished = requests.post(install_url, timeout=10, data={
-        "account": "acme-labs", "repository_selection": "all", "state": "from-landing"})
+        "account": "acme-labs", "repository_selection": "all"})
 
     assert finished.status_code == 200
     assert finished.url.startswith(f"{live_server.url}/github/setup?")
-    assert "setup_action=install" in finished.url and "state=from-landing" in finished.url
+    assert "setup_action=install" in finished.url and "state=" not in finished.url
     assert "Fortify is installed" in finished.text
 
     assert sandbox.state.wait_for_deliveries(timeout=30)

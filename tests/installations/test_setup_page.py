@@ -1,4 +1,5 @@
-"""GitHub's setup URL: a confirmation that reveals nothing about any installation."""
+"""GitHub's setup URL without a state (an install not started from Fortify's onboarding): a
+confirmation that reveals nothing about any installation. With a state: tests/onboarding."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ pytestmark = pytest.mark.django_db
     ("request", "Your request to install Fortify was sent"),
 ])
 def test_setup_page_confirms_each_setup_action(client, action, title):
-    response = client.get("/github/setup", {"installation_id": "123", "setup_action": action,
-                                            "state": "abc"})
+    response = client.get("/github/setup", {"installation_id": "123", "setup_action": action})
     assert response.status_code == 200
     assert title in response.content.decode()
 
@@ -35,3 +35,10 @@ def test_unknown_setup_action_is_a_clear_400(client):
     body = response.content.decode()
     assert "Unknown setup step" in body
     assert "<script>" not in body
+
+
+def test_a_state_fortify_never_issued_is_refused_without_sign_in(client):
+    response = client.get("/github/setup", {"installation_id": "123", "setup_action": "install",
+                                            "state": "abc"})
+    assert response.status_code == 400
+    assert "not one Fortify issued" in response.content.decode()

@@ -22,7 +22,7 @@ class Command(BaseCommand):
                             help="Where the sandbox delivers webhooks.")
         parser.add_argument("--setup-url", default=f"{public}/github/setup",
                             help="Where the App install page redirects afterwards.")
-        parser.add_argument("--callback-url", default=f"{public}/auth/github/callback",
+        parser.add_argument("--callback-url", default=f"{public}/auth/complete/github/",
                             help="The OAuth redirect URL.")
         parser.add_argument("--no-seed", action="store_true", help="Start without demo data.")
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('checks', '0004_scan_requested_by'),
+        ('checks', '0007_scan_requested_by'),
         ('installations', '0002_membership_owner_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checks', '0003_scan_outbox'),
+        ('checks', '0006_finding_cwe_owasp_confidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

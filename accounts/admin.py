@@ -9,7 +9,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "github_login", "github_id", "email", "is_staff")
     search_fields = ("username", "github_login", "email")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("GitHub", {"fields": ("github_id", "github_login", "avatar_url")}),
     )
 

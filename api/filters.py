@@ -3,7 +3,8 @@ from __future__ import annotations
 import django_filters
 
 from checks.models import Finding, ScanJob
-from installations.models import Repository, Severity
+from fortify_github.scanning import Severity
+from installations.models import Repository
 
 
 class RepositoryFilter(django_filters.FilterSet):

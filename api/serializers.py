@@ -9,8 +9,9 @@ from rest_framework import serializers
 
 from checks.models import Finding, ScanJob
 from dashboard.selectors import github_line_url, last_completed_scan
+from fortify_github.scanning import Severity
 from installations import plans
-from installations.models import Installation, Repository, Severity
+from installations.models import Installation, Repository
 
 
 class PlanSerializer(serializers.Serializer):

@@ -15,7 +15,6 @@ import tempfile
 import time
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -36,6 +35,7 @@ from checks.fixes.fixers import with_fixes
 from checks.integrity import Reason, Unscanned
 from checks.merging import merge_engine_findings
 from checks.suppressions import Policy, Suppressed
+from fortify_github.scanning import ScanMode as ScanMode
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +44,6 @@ DETECT_SECRETS = DetectSecretsEngine.name
 
 #: Whole-scan budget in seconds when the request does not set one.
 DEFAULT_TIMEOUT = 300.0
-
-
-class ScanMode(StrEnum):
-    #: Pull request: report only findings on added/changed lines.
-    PR_DIFF = "pr_diff"
-    #: Whole tree (e.g. default branch): report everything.
-    FULL = "full"
 
 
 @dataclass(frozen=True, kw_only=True)

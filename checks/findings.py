@@ -9,45 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Severity(StrEnum):
-    """Fortify's severity scale, highest first; engines map their own scales onto it."""
-
-    CRITICAL = "CRITICAL"
-    HIGH = "HIGH"
-    MEDIUM = "MEDIUM"
-    LOW = "LOW"
-    INFO = "INFO"
-
-    @property
-    def rank(self) -> int:
-        """4 for CRITICAL down to 0 for INFO, so severities compare as numbers."""
-        return _RANKS[self]
-
-    def at_least(self, threshold: Severity) -> bool:
-        """True when this severity is as severe as ``threshold`` or more."""
-        return self.rank >= threshold.rank
-
-    def lowered(self) -> Severity:
-        """One step less severe (INFO stays INFO); used when an engine is unsure."""
-        return _BY_RANK[max(self.rank - 1, 0)]
-
-    @classmethod
-    def parse(cls, value: str) -> Severity:
-        """Case-insensitive lookup; raises ``ValueError`` for unknown names."""
-        return cls(value.strip().upper())
-
-
-_RANKS = {
-    Severity.CRITICAL: 4,
-    Severity.HIGH: 3,
-    Severity.MEDIUM: 2,
-    Severity.LOW: 1,
-    Severity.INFO: 0,
-}
-_BY_RANK = {rank: severity for severity, rank in _RANKS.items()}
+from fortify_github.scanning import Severity as Severity
 
 
 @dataclass(frozen=True, kw_only=True)

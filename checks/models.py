@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from installations.models import Installation, Repository, Severity
+from fortify_github.scanning import ScanMode, Severity
+from installations.models import Installation, Repository
 
 
 class ScanJobQuerySet(models.QuerySet):
@@ -26,10 +27,6 @@ class ScanJob(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
         SUPERSEDED = "superseded", "Superseded by a newer commit"
-
-    class Mode(models.TextChoices):
-        PR_DIFF = "pr_diff", "Changed lines of the pull request"
-        FULL = "full", "Whole repository"
 
     class Trigger(models.TextChoices):
         PULL_REQUEST = "pull_request", "Pull request opened or updated"
@@ -63,7 +60,7 @@ class ScanJob(models.Model):
         null=True, blank=True,
         help_text="The pull request's updated_at in the triggering event: orders events that "
                   "arrive late (retries, redeliveries) so an old one never supersedes a newer.")
-    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.PR_DIFF)
+    mode = models.CharField(max_length=16, choices=ScanMode.choices, default=ScanMode.PR_DIFF)
     failure_threshold = models.CharField(max_length=16, choices=Severity.choices,
                                          default=Severity.HIGH,
                                          help_text="The repository's threshold when queued.")

@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 
 from checks.models import ScanJob
+from fortify_github.scanning import ScanMode
 from installations.models import Repository
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,6 @@ def scan_request_start(repository_pk: int, *, pr_number: int | None = None,
     scan = ScanJob.objects.create(
         repository=repository, installation=repository.installation,
         trigger=ScanJob.Trigger.MANUAL, head_sha=commit, head_branch=branch,
-        mode=ScanJob.Mode.FULL, failure_threshold=repository.failure_threshold)
+        mode=ScanMode.FULL, failure_threshold=repository.failure_threshold)
     transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
     return scan

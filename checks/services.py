@@ -496,7 +496,7 @@ def _summary_facts(scan: ScanJob, findings: list[FindingData],
         findings=findings, files_scanned=scan.files_scanned,
         duration_seconds=(scan.duration_ms or 0) / 1000, scan_url=scan_url(scan),
         threshold=Severity(scan.failure_threshold),
-        diff_only=scan.mode == ScanJob.Mode.PR_DIFF,
+        diff_only=scan.mode == ScanMode.PR_DIFF,
         unscanned=unscanned_from(scan.unscanned_files or []),
         suppressed=scan.suppressions or [], config_source=config.source,
         config_error=config.error, config_notes=config.notes,
@@ -566,7 +566,7 @@ def free_scan(repository: Repository, *, requested_by=None, head_sha: str = "") 
     scan = ScanJob.objects.create(
         repository=repository, installation=installation, requested_by=requested_by,
         trigger=ScanJob.Trigger.FREE_SCAN, head_sha=head_sha,
-        head_branch=repository.default_branch, mode=ScanJob.Mode.FULL,
+        head_branch=repository.default_branch, mode=ScanMode.FULL,
         failure_threshold=repository.failure_threshold)
     transaction.on_commit(lambda: run_scan_task.delay(scan.pk))
     return scan

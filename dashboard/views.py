@@ -21,9 +21,10 @@ from dashboard import selectors
 from dashboard.access import member_required
 from dashboard.charts import trend_svg
 from dashboard.forms import ApiTokenForm, RepositorySettingsForm, ScanFilterForm
+from fortify_github.scanning import Severity
 from installations import plans
 from installations.access import can_manage, installations_for, repositories_for
-from installations.models import Installation, Repository, SetupRun, Severity
+from installations.models import Installation, Repository, SetupRun
 from installations.setup import RepositoryChoice, setup_run_start
 
 

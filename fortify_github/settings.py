@@ -12,6 +12,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -150,7 +151,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     # Longer than the hard time limit, so an unacknowledged running task is not redelivered
     # to a second worker while the first is still on it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
 else:
     # The file-system transport needs no server, yet the worker is still its own process.
     CELERY_BROKER_URL = "filesystem://"
@@ -415,8 +416,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "SeverityEnum": "installations.models.Severity",
-        "ScanModeEnum": "installations.models.Repository.ScanMode",
+        "SeverityEnum": "fortify_github.scanning.Severity",
+        "ScanModeEnum": "fortify_github.scanning.ScanMode",
         "ScanStatusEnum": "checks.models.ScanJob.Status",
         "InstallationStatusEnum": "installations.models.Installation.Status",
     },
@@ -433,7 +434,7 @@ warnings.filterwarnings("ignore", message="No directory at: ")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in logging.getLevelNamesMapping():
     raise ImproperlyConfigured(f"LOG_LEVEL must be a logging level name, not {LOG_LEVEL!r}.")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -65,7 +65,10 @@ def repository_detect(repository: Repository) -> Repository:
     """
     from fortify_github.github import installation_client
 
-    client = installation_client(repository.installation.installation_id)
+    installation = repository.installation
+    if installation is None:
+        raise ValueError(f"{repository} belongs to no installation")
+    client = installation_client(installation.installation_id)
     owner, name = repository.owner, repository.name
     languages = client.get_repository_languages(owner, name)
     root = client.get_tree(owner, name, repository.default_branch)  # the root, not recursive

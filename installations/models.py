@@ -10,15 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Severity(models.TextChoices):
-    """Finding severities, most severe first; a repository's failure threshold is one of them."""
-
-    CRITICAL = "CRITICAL", "Critical"
-    HIGH = "HIGH", "High"
-    MEDIUM = "MEDIUM", "Medium"
-    LOW = "LOW", "Low"
-    INFO = "INFO", "Info"
+from fortify_github.scanning import ScanMode, Severity
 
 
 class Installation(models.Model):
@@ -73,7 +65,7 @@ class Installation(models.Model):
     setup_source = models.CharField(
         max_length=16, choices=SetupSource.choices, default=SetupSource.DIRECT,
         help_text="How the installation came about: Fortify onboarding, Marketplace, or direct.")
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="InstallationMembership", related_name="installations",
         blank=True, help_text="Fortify users with access to this installation.")
     last_synced_at = models.DateTimeField(
@@ -108,10 +100,6 @@ class RepositoryQuerySet(models.QuerySet):
 
 class Repository(models.Model):
     """A GitHub repository Fortify knows of, and how Fortify should treat it."""
-
-    class ScanMode(models.TextChoices):
-        PR_DIFF = "pr_diff", "Changed lines of the pull request"
-        FULL = "full", "Whole repository"
 
     class ProtectionStatus(models.TextChoices):
         NOT_CONFIGURED = "not_configured", "Not configured"

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from fortify_github.scanning import Severity
 from installations import plans
-from installations.models import Installation, Repository, SetupRun, Severity
+from installations.models import Installation, Repository, SetupRun
 
 logger = logging.getLogger(__name__)
 

@@ -153,7 +153,7 @@ def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None) -> b
     for fresh in (False, True):
         try:
             producer = _publisher.producer_for(process_webhook_event.app, fresh=fresh)
-            process_webhook_event.apply_async(args=[event_pk], countdown=countdown,
+            process_webhook_event.apply_async(args=(event_pk,), countdown=countdown or 0,
                                               retry=False, producer=producer)
         except Exception as error:  # the broker is down or unreachable: the outbox covers it
             _publisher.discard()

@@ -21,7 +21,7 @@ def signature_for(body: bytes, secret: str) -> str:
 
 
 def is_well_formed(header: str | None) -> bool:
-    return bool(header) and bool(_SIGNATURE_RE.match(header.strip().lower()))
+    return header is not None and bool(_SIGNATURE_RE.match(header.strip().lower()))
 
 
 def verify(body: bytes, header: str | None, secrets: Iterable[str]) -> bool:
@@ -30,7 +30,7 @@ def verify(body: bytes, header: str | None, secrets: Iterable[str]) -> bool:
     Every secret is tried with a constant-time comparison, so the time taken says nothing
     about how much of a forged signature was right.
     """
-    if not is_well_formed(header):
+    if header is None or not is_well_formed(header):
         return False
     given = header.strip().lower().encode()
     matched = False

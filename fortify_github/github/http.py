@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -126,7 +127,7 @@ def classify(endpoint: str, response: requests.Response) -> GitHubError:
     headers = response.headers
     data = _json_or_none(response)
     message, docs = _message(data, response.reason or f"HTTP {status}")
-    common = {"endpoint": endpoint, "status": status,
+    common: dict[str, Any] = {"endpoint": endpoint, "status": status,
               "request_id": headers.get("x-github-request-id"), "documentation_url": docs}
     if status in (403, 429):
         retry_after = _retry_after(headers)
@@ -208,10 +209,9 @@ class Transport:
                 headers["If-None-Match"] = cached["etag"]
             try:
                 response = breaker.guarded(
-                    lambda headers=headers: self._exchange(
-                        method, endpoint, address, query, headers, json_body, settings, stream),
-                    endpoint=endpoint,
-                )
+                    partial(self._exchange, method, endpoint, address, query, headers,
+                            json_body, settings, stream),
+                    endpoint=endpoint)
             except CircuitOpen:
                 metrics.observe(endpoint, "circuit_open", None)
                 raise
@@ -254,25 +254,25 @@ class Transport:
                     _write_cached(etag_key, response.headers["etag"], data, kept)
                 return Reply(status, response.headers, data, raw=response)
 
-            error = classify(endpoint, response)
+            failure = classify(endpoint, response)
             response.close()
-            if isinstance(error, Unauthorized) and not renewed and (
-                    self.credential.renew_after_401(authorization, error.message,
+            if isinstance(failure, Unauthorized) and not renewed and (
+                    self.credential.renew_after_401(authorization, failure.message,
                                                     response.headers)):
                 renewed = True
                 attempts -= 1
                 continue
-            if isinstance(error, PermissionDenied) and "suspended" in error.message.lower():
+            if isinstance(failure, PermissionDenied) and "suspended" in failure.message.lower():
                 self._forget_installation_token()
-            if isinstance(error, RateLimited):
-                wait = self._rate_limit_wait(error)
-                error.retry_after = wait
+            if isinstance(failure, RateLimited):
+                wait = self._rate_limit_wait(failure)
+                failure.retry_after = wait
                 if wait <= settings.rate_limit_max_wait and rate_waits < MAX_RATE_LIMIT_WAITS:
                     rate_waits += 1
                     attempts -= 1
                     continue  # the gate now holds the call until GitHub's wait is over
                 metrics.RATE_LIMIT_WAITS.labels(kind="gave_up").inc()
-            raise error
+            raise failure
 
     def paginate(self, template: str, *, path: Mapping[str, object] | None = None,
                  params: Mapping[str, object] | None = None, item_key: str | None = None,
@@ -289,7 +289,7 @@ class Transport:
         for page in range(1, cap + 1):
             reply = self.request("GET", template, path=path, params=query, url=url,
                                  cacheable=cacheable)
-            data = reply.data or ({} if item_key else [])
+            data: Any = reply.data or ({} if item_key else [])
             items = data.get(item_key, []) if item_key else data
             yield from items
             url = next_url(reply.headers.get("link"))
@@ -418,9 +418,9 @@ class Transport:
                    "ratelimit_remaining": response.headers.get("x-ratelimit-remaining")},
         )
         if status >= 500:
-            error = classify(endpoint, response)
+            failure = classify(endpoint, response)
             response.close()
-            raise error
+            raise failure
         return response
 
     def _log_failure(self, endpoint: str, outcome: str, started: float) -> None:

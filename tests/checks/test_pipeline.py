@@ -12,6 +12,7 @@ from unidiff import PatchSet
 from checks import services
 from checks.models import CheckRun, ScanJob
 from checks.reporting import ANNOTATIONS_PER_REQUEST, CHECK_NAME
+from fortify_github.scanning import ScanMode
 from installations.models import Repository
 from installations.sync import sync_installations
 from tests.support.sandbox import check_runs_for, last_payload, open_pull_request
@@ -273,7 +274,7 @@ def test_free_scan_keeps_findings_of_the_whole_default_branch_without_a_check_ru
     services.run_scan(scan.pk)
 
     scan.refresh_from_db()
-    assert scan.mode == ScanJob.Mode.FULL and scan.trigger == ScanJob.Trigger.FREE_SCAN
+    assert scan.mode == ScanMode.FULL and scan.trigger == ScanJob.Trigger.FREE_SCAN
     assert scan.status == ScanJob.Status.COMPLETED
     assert scan.head_sha == org.state.repository("fortify-demo", "payments-api").branches[
         "main"]

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from checks.models import ScanJob
+from fortify_github.scanning import ScanMode
 
 
 @pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_free_scan_accepts_a_github_url_and_lists_your_repositories(client, sync
                            {"other": "https://github.com/octocat/hello-world"})
     assert response.status_code == 302
     scan = ScanJob.objects.get()
-    assert scan.trigger == ScanJob.Trigger.FREE_SCAN and scan.mode == ScanJob.Mode.FULL
+    assert scan.trigger == ScanJob.Trigger.FREE_SCAN and scan.mode == ScanMode.FULL
     assert scan.repository.full_name == "octocat/hello-world"
     assert client.get(response["Location"]).status_code == 200
     # Nobody else sees it, signed in or not.

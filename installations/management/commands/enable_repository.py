@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fortify_github.management.github import require_github
+from fortify_github.scanning import Severity
 from installations import services
 from installations.branch_protection import protect_branch
-from installations.models import Repository, Severity
+from installations.models import Repository
 
 
 class Command(BaseCommand):

@@ -228,8 +228,9 @@ def scan_workspace(
         text = source.text(finding.path, finding.start_line, finding.end_line)
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
-    findings = with_fixes(workdir, merge_engine_findings(
-        one_secret_per_line(list(unique.values())), scanned_by))
+    # Fixes first, so that of two engines' findings of one issue the fixable one can stay.
+    findings = merge_engine_findings(
+        with_fixes(workdir, one_secret_per_line(list(unique.values()))), scanned_by)
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
     findings = [finding for finding in findings if not _disabled(finding, disabled_rules)]

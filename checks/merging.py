@@ -35,7 +35,8 @@ def merge_engine_findings(
     """Lower unconfirmed sink-only Bandit findings, then keep one finding per issue.
 
     Findings of one issue (same file, same CWE family, overlapping lines) from different
-    engines or rules collapse into the most severe, most confident one (ours on a tie).
+    engines or rules collapse into the most severe one; on a tie one with a fix, then the most
+    confident, then ours.
     """
     semgrep_files = scanned_by.get(SEMGREP, set())
     confirmed = {(f.path, issue_key(f.cwe), line) for f in findings
@@ -53,9 +54,11 @@ def merge_engine_findings(
     return _one_per_issue(adjusted)
 
 
-def _rank(finding: Finding) -> tuple[int, int, bool]:
-    return (finding.severity.rank, Confidence.parse(finding.confidence).rank,
-            finding.engine == SEMGREP)
+def _rank(finding: Finding) -> tuple[int, bool, int, bool]:
+    """Most severe first; of equally severe findings of one issue, one that carries a fix
+    (so the run can still offer it), then the most confident, then ours."""
+    return (finding.severity.rank, finding.auto_fixable,
+            Confidence.parse(finding.confidence).rank, finding.engine == SEMGREP)
 
 
 def _one_per_issue(findings: list[Finding]) -> list[Finding]:

@@ -64,6 +64,16 @@ def vulnerable(extra: str = "") -> str:
     return f"import subprocess\n\n\ndef run(cmd):\n    {SHELL}{extra}\n"
 
 
+def scan_page(client, scan) -> str:
+    """The scan page as a member of the installation sees it (it is members only)."""
+    from tests.support.people import make_member, make_user
+
+    member = make_user(f"member-{scan.pk}")
+    make_member(member, scan.installation, "member")
+    client.force_login(member)
+    return client.get(f"/scans/{scan.public_id}").content.decode()
+
+
 def not_scanned(run) -> str:
     summary = run.output["summary"]
     assert "### Not scanned" in summary, summary
@@ -85,7 +95,7 @@ def test_file_padded_past_the_size_limit_is_listed_and_the_run_does_not_pass(org
     assert run.output["title"].startswith("1 changed file not scanned")
     assert scan.unscanned_files == [
         {"path": "payments/padded.py", "reason": "too_large", "engine": ""}]
-    page = client.get(f"/scans/{scan.public_id}").content.decode()
+    page = scan_page(client, scan)
     assert "Not scanned (1)" in page and "larger than the scan size limit" in page
 
 
@@ -214,7 +224,7 @@ def test_suppressions_added_by_the_pull_request_are_shown_and_counted(org, deliv
     assert len(scan.suppressions) == 3
     assert all(row["honoured"] and row["added_in_pr"] for row in scan.suppressions)
     assert scan.findings.count() == 0
-    page = client.get(f"/scans/{scan.public_id}").content.decode()
+    page = scan_page(client, scan)
     assert "Suppressed by inline comments (3)" in page and "input is a constant" in page
 
 

@@ -33,7 +33,7 @@ from checks.engines.semgrep import SECRET_CWES
 from checks.findings import Finding, Severity, sort_key, with_fingerprint
 from checks.fixes.fixers import with_fixes
 from checks.integrity import Reason, Unscanned
-from checks.merging import merge_engine_findings
+from checks.merging import merge_engine_findings, same_issue
 from checks.suppressions import Policy, Suppressed
 from fortify_github.scanning import ScanMode as ScanMode
 
@@ -229,14 +229,20 @@ def scan_workspace(
         promoted = with_fingerprint(finding, text)
         unique.setdefault((promoted.fingerprint, promoted.start_line, promoted.end_line), promoted)
     # Fixes first, so that of two engines' findings of one issue the fixable one can stay.
-    findings = merge_engine_findings(
-        with_fixes(workdir, one_secret_per_line(list(unique.values()))), scanned_by)
+    findings = with_fixes(workdir, one_secret_per_line(list(unique.values())))
     if mode is ScanMode.PR_DIFF:
         findings = filter_to_changed(findings, changed_lines)
+    # The repository's disabled rules and honoured markers silence the issue they name, not
+    # only that engine's finding of it: the other engines' findings of it go too.
+    disabled = [finding for finding in findings if _disabled(finding, disabled_rules)]
     findings = [finding for finding in findings if not _disabled(finding, disabled_rules)]
     findings, suppressed = suppressions.apply(
         findings, markers, suppression_policy,
         changed_lines if mode is ScanMode.PR_DIFF else None)
+    silenced = disabled + [entry.finding for entry in suppressed if entry.honoured]
+    findings = merge_engine_findings(
+        [finding for finding in findings
+         if not any(same_issue(finding, other) for other in silenced)], scanned_by)
     findings.sort(key=sort_key)
     unscanned = [gap for gap in gaps.items()
                  if not is_excluded(gap.path, excluded) and (

@@ -61,15 +61,18 @@ def _rank(finding: Finding) -> tuple[int, bool, int, bool]:
             Confidence.parse(finding.confidence).rank, finding.engine == SEMGREP)
 
 
+def same_issue(finding: Finding, other: Finding) -> bool:
+    """Two findings of one weakness: same file, same CWE family, overlapping lines."""
+    return (finding.path == other.path and bool(finding.cwe) and bool(other.cwe)
+            and issue_key(finding.cwe) == issue_key(other.cwe)
+            and other.start_line <= finding.end_line and finding.start_line <= other.end_line)
+
+
 def _one_per_issue(findings: list[Finding]) -> list[Finding]:
     kept: list[Finding] = []
     for finding in sorted(findings, key=_rank, reverse=True):
-        if finding.cwe and any(
-                (other.engine, other.rule_id) != (finding.engine, finding.rule_id)
-                and other.path == finding.path
-                and issue_key(other.cwe) == issue_key(finding.cwe)
-                and other.start_line <= finding.end_line and finding.start_line <= other.end_line
-                for other in kept):
+        if any((other.engine, other.rule_id) != (finding.engine, finding.rule_id)
+               and same_issue(finding, other) for other in kept):
             continue
         kept.append(finding)
     order = {id(finding): index for index, finding in enumerate(findings)}

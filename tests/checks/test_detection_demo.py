@@ -72,6 +72,11 @@ def test_sql_injection_fails_with_cwe_89_and_parameterized_query_passes(
         VULNERABLE_LINE, "HIGH", "HIGH")
     assert finding.owasp == "A03:2021-Injection"
 
+    from tests.support.people import make_member, make_user
+
+    member = make_user("demo-member")
+    make_member(member, scan.installation, "member")
+    client.force_login(member)  # the scan page and its export are members only
     page = client.get(f"/scans/{scan.public_id}")
     assert b"CWE-89" in page.content and b"fortify/python-sql-injection" in page.content
     response = client.get(f"/scans/{scan.public_id}/sarif")

@@ -72,7 +72,10 @@ def test_lost_message_and_sigkilled_worker_still_end_in_a_completed_run(
                    timeout=30, what="the dead worker's scratch folders to be removed")
 
         def completed():
-            runs = check_runs_for(sandbox, OWNER, REPO, scan.head_sha)
+            # This scan's runs only: the session sandbox also holds other tests' runs on the
+            # same commit.
+            runs = [run for run in check_runs_for(sandbox, OWNER, REPO, scan.head_sha)
+                    if run.external_id == str(scan.public_id)]
             return runs if runs and runs[0].status == "completed" else None
 
         runs = wait_until(completed, timeout=240, what="the run to complete",

@@ -20,6 +20,8 @@ from tests.support.hang import (
 )
 from tests.support.processes import free_port, stop_group, wait_until
 
+OPERATOR_TOKEN = "embedded-operator-token"
+
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory):
@@ -34,15 +36,19 @@ def embedded(tmp_path_factory):
                 "FORTIFY_VAR_DIR": str(tmp / "var"), "SCAN_TEMP_DIR": str(tmp / "scratch"),
                 "FORTIFY_PUBLIC_URL": f"http://127.0.0.1:{port}",
                 "GITHUB_RETRY_MAX_ATTEMPTS": "1", "GITHUB_CIRCUIT_FAIL_MAX": "5",
-                "GITHUB_CIRCUIT_RESET_SECONDS": "600", "SCAN_MAX_RETRIES": "0"})
+                "GITHUB_CIRCUIT_RESET_SECONDS": "600", "SCAN_MAX_RETRIES": "0",
+                # The worker round trip is for operators only: they bring the bearer token.
+                "METRICS_BEARER_TOKEN": OPERATOR_TOKEN})
     log = tmp / "run.log"
     with log.open("w") as out:
         process = subprocess.Popen(["bin/run"], cwd=settings.BASE_DIR, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: requests.get(f"{url}/health?worker=1", timeout=15).status_code
-                   == 200, timeout=180, what="bin/run's web and worker", log=log)
+        wait_until(lambda: requests.get(
+            f"{url}/health?worker=1", timeout=15,
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}).status_code == 200,
+            timeout=180, what="bin/run's web and worker", log=log)
         yield {"url": url, "sandbox": f"http://127.0.0.1:{sandbox_port}", "log": log}
     finally:
         stop_group(process)

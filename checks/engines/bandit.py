@@ -96,7 +96,7 @@ def configured_python() -> str:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        return str(getattr(settings, "SCAN_BANDIT_PYTHON", "") or "")
+        return str(settings.SCAN_BANDIT_PYTHON or "")
     except ImproperlyConfigured:  # settings not configured: plain library use
         return ""
 

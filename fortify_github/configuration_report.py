@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from fortify_github.config import invalid_fernet_keys, production_problems
+from fortify_github.environment import invalid_fernet_keys, production_problems
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from fortify_github.config import (
+from fortify_github.environment import (
     env_bool,
     env_list,
     env_str,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from fortify_github.config import production_problems
+from fortify_github.environment import production_problems
 
 PRODUCTION_PREFIX = "Fortify refuses to start in production mode (DJANGO_DEBUG is off): "
 

@@ -1,17 +1,27 @@
-"""Detection quality on the labelled corpus: per language and category, the true-positive
+"""Detection quality on a labelled corpus: per language and category, the true-positive
 rate, the false-positive rate and their difference (Youden's J), plus scan times.
 
-The corpus is the rules' own labelled cases, ``checks/semgrep_rules/tests/**``: a
-``ruleid: <rule>`` comment marks the next code line as vulnerable, ``ok: <rule>`` as a safe
-look-alike (sanitized, constant input, parameterized query, allow-listed path...); the
-rule's CWE is the case's category. The benchmark runs the built-in agent with **all**
-engines (detect-secrets, Bandit, Semgrep) over the corpus, as a full scan, and counts a case
-as flagged when a finding of the same CWE family at MEDIUM or above lands on its line (LOW is
-what the agent gives a sink-only match that no input reaches). Then it copies the corpus up to
+``--corpus`` picks the corpus (default ``holdout``):
+
+* ``holdout`` and ``dev``: ``benchmarks/detection/<split>/``, an independent corpus of
+  application code written without looking at the rules (see
+  ``benchmarks/detection/README.md``). A ``vuln: CWE-89`` comment (``#`` or ``//``) marks the
+  next code line as vulnerable, ``safe: CWE-89`` as a safe look-alike; the CWE is the case's
+  category. ``dev`` is for tuning rules; ``holdout`` is only ever measured.
+* ``rules``: the rules' own labelled cases, ``checks/semgrep_rules/tests/**``: a
+  ``ruleid: <rule>`` comment marks the next code line as vulnerable, ``ok: <rule>`` as a safe
+  look-alike; the rule's CWE is the case's category. The rules were written against these,
+  so their figures are in-sample.
+
+The benchmark runs the built-in agent with **all** engines (detect-secrets, Bandit, Semgrep)
+over the corpus, as a full scan, and counts a case as flagged when a finding of the same CWE
+family (``checks.merging.issue_key``) at MEDIUM or above lands on its line (LOW is what the
+agent gives a sink-only match that no input reaches). Then it copies the corpus up to
 ``--files`` files (default 1,000) and times one full scan of them. Prints; asserts nothing.
 
-    .venv/bin/python benchmarks/detection.py               # table + 1,000-file timing
-    .venv/bin/python benchmarks/detection.py --files 0     # table only
+    .venv/bin/python -m benchmarks.detection                          # holdout + timing
+    .venv/bin/python -m benchmarks.detection --corpus dev --files 0 --misses
+    .venv/bin/python -m benchmarks.detection --corpus rules --files 0
 """
 
 from __future__ import annotations
@@ -46,9 +56,17 @@ from checks.findings import Severity  # noqa: E402
 from checks.merging import issue_key  # noqa: E402
 
 CORPUS = RULES_DIR / "tests"
+SPLITS_DIR = Path(__file__).resolve().parent / "detection"
+#: Where each ``--corpus`` lives.
+CORPORA = {"rules": CORPUS, "dev": SPLITS_DIR / "dev", "holdout": SPLITS_DIR / "holdout"}
 LANGUAGES = {".py": "python", ".js": "javascript", ".ts": "javascript", ".go": "go",
              ".java": "java", ".rb": "ruby"}
 _LABEL = re.compile(r"(?:#|//)\s*(ruleid|ok):\s*([\w, -]+?)\s*$")
+#: The independent corpus's labels: ``vuln: CWE-89`` or ``safe: CWE-89`` (several: commas).
+_CWE_LABEL = re.compile(r"^\s*(?:#|//)\s*(vuln|safe):\s*(CWE-\d+(?:\s*,\s*CWE-\d+)*)\s*$")
+#: What looks like such a label; one that is not well formed stops the run (a typo must not
+#: silently drop a case).
+_CWE_LABEL_LIKE = re.compile(r"^\s*(?:#|//)\s*(vuln|safe)\b", re.IGNORECASE)
 #: A case counts as flagged at this severity or above.
 FLAGGED_AT = Severity.MEDIUM
 
@@ -73,32 +91,46 @@ def rule_cwes() -> dict[str, str]:
     return cwes
 
 
+def corpus_files(corpus: Path) -> list[Path]:
+    """The corpus's source files, in a stable order (the rules' autofix outputs left out)."""
+    return [file for file in sorted(corpus.rglob("*"))
+            if file.suffix in LANGUAGES and ".fixed." not in file.name and file.is_file()]
+
+
 def labelled_cases(corpus: Path = CORPUS) -> list[Case]:
-    """Every labelled line of the corpus; one case per (line, category)."""
-    cwes = rule_cwes()
+    """Every labelled line of the corpus; one case per (line, category).
+
+    The rules' tests (``ruleid:``/``ok:``) take the CWE from the rule they name; any other
+    corpus is labelled with CWEs directly (``vuln:``/``safe:``).
+    """
+    by_rule = corpus == CORPUS
+    label = _LABEL if by_rule else _CWE_LABEL
+    cwes = rule_cwes() if by_rule else {}
     cases: dict[tuple[str, int, str], Case] = {}
-    for file in sorted(corpus.rglob("*")):
-        language = LANGUAGES.get(file.suffix)
-        if language is None or ".fixed." in file.name or not file.is_file():
-            continue
+    for file in corpus_files(corpus):
+        language = LANGUAGES[file.suffix]
         lines = file.read_text().splitlines()
         for index, text in enumerate(lines):
-            match = _LABEL.search(text)
+            match = label.search(text)
+            if not match and not by_rule and _CWE_LABEL_LIKE.search(text):
+                raise ValueError(f"{file}:{index + 1}: malformed label {text.strip()!r}; "
+                                 "expected e.g. '# vuln: CWE-89' or '// safe: CWE-89'")
             if not match:
                 continue
             target = next((number for number in range(index + 1, len(lines))
-                           if lines[number].strip() and not _LABEL.search(lines[number])),
+                           if lines[number].strip() and not label.search(lines[number])),
                           None)
             if target is None:
                 continue
-            for rule in (part.strip() for part in match.group(2).split(",")):
-                cwe = cwes.get(rule)
+            vulnerable = match.group(1) in ("ruleid", "vuln")
+            for name in (part.strip() for part in match.group(2).split(",")):
+                cwe = cwes.get(name) if by_rule else name
                 if not cwe:
                     continue
                 path = file.relative_to(corpus).as_posix()
                 key = (path, target + 1, issue_key(cwe))
                 cases[key] = Case(path, target + 1, language, category_for(cwe), cwe,
-                                  match.group(1) == "ruleid")
+                                  vulnerable)
     return list(cases.values())
 
 
@@ -154,10 +186,9 @@ def print_table(table: dict[tuple[str, str], dict]) -> None:
               f"{(fp / negatives if negatives else 0):.1%} |")
 
 
-def scale_timing(files: int) -> tuple[int, float]:
+def scale_timing(files: int, corpus: Path = CORPUS) -> tuple[int, float]:
     """Copy the corpus files round-robin into ``files`` files and time one full scan."""
-    sources = [path for path in sorted(CORPUS.rglob("*"))
-               if path.is_file() and path.suffix in LANGUAGES and ".fixed." not in path.name]
+    sources = corpus_files(corpus)
     with tempfile.TemporaryDirectory(prefix="fortify-detection-") as tmp:
         root = Path(tmp)
         paths = []
@@ -178,25 +209,29 @@ def main() -> None:
                         help="files in the timing run (0 skips it); default 1000")
     parser.add_argument("--misses", action="store_true",
                         help="also list every missed vulnerable and flagged safe case")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="holdout",
+                        help="holdout (default; never tune on it), dev (for tuning rules) or "
+                             "rules (the rules' own tests: in-sample)")
     args = parser.parse_args()
-    cases = labelled_cases()
-    hits, seconds = flagged(cases)
+    corpus = CORPORA[args.corpus]
+    cases = labelled_cases(corpus)
+    hits, seconds = flagged(cases, corpus)
     table = score(cases, hits)
     if args.misses:
-        for case in cases:
+        for case in sorted(cases, key=lambda case: (case.path, case.line)):
             if case.vulnerable != ((case.path, case.line, issue_key(case.cwe)) in hits):
                 kind = "missed" if case.vulnerable else "false positive"
                 print(f"{kind}: {case.path}:{case.line} {case.category} ({case.cwe})")
         print()
     vulnerable = sum(case.vulnerable for case in cases)
     files = len({case.path for case in cases})
-    print(f"Corpus: {len(cases)} labelled cases ({vulnerable} vulnerable, "
+    print(f"Corpus {args.corpus!r}: {len(cases)} labelled cases ({vulnerable} vulnerable, "
           f"{len(cases) - vulnerable} safe) in {files} files; flagged = a finding of the "
           f"case's CWE at {FLAGGED_AT.value} or above on its line.\n")
     print_table(table)
     print(f"\nCorpus scan (all engines, {files} files): {seconds:.1f} s")
     if args.files > 0:
-        scanned, took = scale_timing(args.files)
+        scanned, took = scale_timing(args.files, corpus)
         print(f"Scale: {scanned} files scanned with all engines in {took:.1f} s "
               f"({os.cpu_count()} CPU(s), load average "
               f"{', '.join(f'{load:.1f}' for load in os.getloadavg())})")

@@ -361,3 +361,132 @@ STRIPE_API_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
 GITHUB_TOKEN = os.environ["GITHUB_TOKEN"]
 # ok: python-hardcoded-secret
 PASSWORD_FIELD = "password"
+
+
+# --- Generalisation cases (issue 15): more sources, sinks, guards and helpers ---------------
+SORT_COLUMNS = {"name": "name", "price": "price"}
+PAGES = {"orders": "/orders"}
+
+
+@app.route("/g/sort")
+def g_sorted():
+    order = SORT_COLUMNS.get(request.args.get("order", ""), "name")
+    # ok: python-sql-injection
+    sqlite3.connect("db").execute("SELECT * FROM products ORDER BY " + order)
+    # ruleid: python-sql-injection
+    sqlite3.connect("db").execute("SELECT * FROM products ORDER BY " + request.args["o"])
+
+
+def g_members_of(conn, group_name):
+    # ruleid: python-ldap-injection
+    conn.search_s("ou=groups", ldap.SCOPE_SUBTREE, "(cn=%s)" % group_name)
+    # ok: python-ldap-injection
+    conn.search_s("ou=groups", ldap.SCOPE_SUBTREE, ldap.filter.filter_format("(cn=%s)", [group_name]))
+
+
+@app.post("/g/email")
+def g_by_email(conn):
+    email = request.get_json()["email"]
+    # ruleid: python-ldap-injection
+    conn.search(search_base="dc=x", search_filter="(mail={})".format(email))
+
+
+def g_phone_for(name):
+    # ruleid: python-xpath-injection
+    return etree.XPath("//employee[@name='%s']/phone" % name)
+
+
+@app.route("/g/floor/<int:floor>")
+def g_floor(floor, dept):
+    # ok: python-xpath-injection
+    etree.parse("org.xml").xpath("//employee[@floor=%d]" % floor)
+    if dept not in ALLOWED_THEMES:
+        return "no", 404
+    # ok: python-xpath-injection
+    return etree.parse("org.xml").xpath(f"//department[@code='{dept}']")
+
+
+@app.route("/g/import", methods=["POST"])
+def g_import():
+    parser = etree.XMLParser(resolve_entities=True, no_network=False)
+    # ruleid: python-xxe
+    root = etree.fromstring(request.data, parser)
+    # ruleid: python-xxe
+    tree = etree.parse(request.files["f"].stream, etree.XMLParser(load_dtd=True))
+    safe_parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    # ok: python-xxe
+    safe = etree.parse(request.files["f"].stream, safe_parser)
+    return root, tree, safe
+
+
+def g_report(request):
+    folder = request.COOKIES.get("report_folder", "monthly")
+    # ruleid: python-path-traversal
+    text = (REPORT_ROOT / folder / "summary.txt").read_text()
+    requested = (REPORT_ROOT / request.GET["file"]).resolve()
+    if not requested.is_relative_to(REPORT_ROOT.resolve()):
+        raise ValueError("no such report")
+    # ok: python-path-traversal
+    return open(requested, "rb"), text
+
+
+def g_login(request):
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    # ok: python-open-redirect
+    HttpResponseRedirect(next_url)
+    # ok: python-open-redirect
+    HttpResponseRedirect(PAGES.get(request.GET.get("page"), "/"))
+    # ruleid: python-open-redirect
+    return HttpResponseRedirect(request.headers.get("Referer"))
+
+
+@app.errorhandler(404)
+def g_not_found(error):
+    # ruleid: python-xss
+    return f"<p>No page at {request.path}</p>", 404
+
+
+async def g_fetch_feed(feed_url: str) -> str:
+    async with httpx.AsyncClient() as client:
+        # ruleid: python-ssrf
+        response = await client.get(feed_url)
+        return response.text
+
+
+@api.get("/g/shipment/{order_id}")
+def g_shipment(order_id: int, src: str):
+    # ok: python-ssrf
+    httpx.get(f"https://shipping.example.com/orders/{order_id}")
+    # ok: python-ssrf
+    requests.get(f"{RATES_API}/v1/rates/{quote(src, safe='')}")
+    parsed = urlparse(src)
+    if parsed.hostname not in ALLOWED_HOSTS:
+        raise ValueError("host not allowed")
+    # ok: python-ssrf
+    return requests.get(src, timeout=5)
+
+
+def g_session(request):
+    role = request.headers.get("X-Requested-Role", "viewer")
+    # ruleid: python-trust-boundary-violation
+    request.session["role"] = role
+    # ruleid: python-trust-boundary-violation
+    request.session.update({"code": json.loads(request.body)["code"]})
+    team = Team.objects.filter(pk=request.POST.get("team"), members=request.user).first()
+    # ok: python-trust-boundary-violation
+    request.session["team_id"] = team.pk
+    theme = request.GET.get("theme", "light")
+    # ok: python-trust-boundary-violation
+    request.session["theme"] = theme if theme in ALLOWED_THEMES else "light"
+
+
+def one_time_login_code():
+    # ruleid: python-weak-random-security
+    return str(random.randint(100000, 999999))
+
+
+def shuffled_playlist(tracks):
+    # ok: python-weak-random-security
+    return random.sample(tracks, len(tracks))

@@ -47,3 +47,11 @@ func run(ctx context.Context, db *sql.DB, input string, id string) {
 	// ok: go-weak-hash
 	fmt.Println(sha256.Sum256([]byte(input)), h)
 }
+
+func signLegacy(secret, body []byte) {
+	// ruleid: go-weak-hash
+	mac := hmac.New(md5.New, secret)
+	// ok: go-weak-hash
+	good := hmac.New(sha256.New, secret)
+	fmt.Println(mac, good)
+}

@@ -179,3 +179,147 @@ var githubToken = os.Getenv("GITHUB_TOKEN")
 
 // ok: go-hardcoded-secret
 const passwordField = "password"
+
+// --- Generalisation cases (issue 15) ------------------------------------------------------
+var sortable = map[string]string{"name": "name", "price": "price"}
+
+func productsByBrand(brand string) (*sql.Rows, error) {
+	var b strings.Builder
+	b.WriteString("SELECT id FROM products WHERE brand = '")
+	b.WriteString(brand)
+	// ruleid: go-sql-injection
+	return db.Query(b.String())
+}
+
+func SortedSafe(w http.ResponseWriter, r *http.Request) {
+	order, ok := sortable[r.URL.Query().Get("order")]
+	if !ok {
+		order = "name"
+	}
+	// ok: go-sql-injection
+	db.Query("SELECT id FROM products ORDER BY " + order)
+	stmt, _ := db.Prepare("SELECT id FROM products WHERE name = $1")
+	// ok: go-sql-injection
+	stmt.Query(r.FormValue("q"))
+}
+
+func ListByOwner(ctx context.Context, pool *pgxpool.Pool, c *gin.Context) {
+	// ruleid: go-sql-injection
+	pool.Query(ctx, "SELECT id FROM orders WHERE owner = '"+c.Param("owner")+"'")
+	// ok: go-sql-injection
+	pool.Query(ctx, "SELECT id FROM orders WHERE owner = $1", c.Param("owner"))
+}
+
+func groupMembers(conn *ldap.Conn, group string) {
+	// ruleid: go-ldap-injection
+	conn.Search(ldap.NewSearchRequest("ou=groups", ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false, "(cn="+group+")", nil, nil))
+}
+
+var employeeID = regexp.MustCompile(`^[0-9]+$`)
+
+func ManagerSafe(w http.ResponseWriter, r *http.Request, doc *xmlquery.Node) {
+	id := r.URL.Query().Get("employee")
+	if !employeeID.MatchString(id) {
+		http.Error(w, "bad employee id", http.StatusBadRequest)
+		return
+	}
+	// ok: go-xpath-injection
+	xmlquery.FindOne(doc, "//employee[@id='"+id+"']")
+}
+
+func ExportFile(w http.ResponseWriter, r *http.Request) {
+	cookie, _ := r.Cookie("last_export")
+	// ruleid: go-path-traversal
+	os.Open(filepath.Join("/srv/exports", cookie.Value))
+	target := filepath.Join("/srv/uploads", r.FormValue("path"))
+	rel, err := filepath.Rel("/srv/uploads", target)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return
+	}
+	// ok: go-path-traversal
+	os.Remove(target)
+}
+
+func Logout(w http.ResponseWriter, r *http.Request) {
+	target := r.FormValue("return_to")
+	// ruleid: go-open-redirect
+	w.Header().Set("Location", target)
+	next := r.URL.Query().Get("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	// ok: go-open-redirect
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func NotFoundSafe(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	// ok: go-xss
+	io.WriteString(w, "Nothing lives at "+r.URL.Path)
+}
+
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-xss
+	io.WriteString(w, "<p>Nothing lives at "+r.URL.Path)
+}
+
+type webhook struct{ URL string }
+
+func TestWebhook(w http.ResponseWriter, r *http.Request) {
+	var hook webhook
+	json.NewDecoder(r.Body).Decode(&hook)
+	// ruleid: go-ssrf
+	client.Post(hook.URL, "application/json", nil)
+	// ok: go-ssrf
+	client.Get("https://status.example.com/" + url.PathEscape(hook.URL))
+}
+
+func LoginSession(w http.ResponseWriter, r *http.Request) {
+	userID, ok := verify(r.FormValue("username"), r.FormValue("password"))
+	if !ok {
+		return
+	}
+	session, _ := store.Get(r, "app-session")
+	// ok: go-trust-boundary-violation
+	session.Values["user_id"] = userID
+	// ruleid: go-trust-boundary-violation
+	session.Values["role"] = r.Header.Get("X-Role")
+}
+
+func OneTimeCode() string {
+	// ruleid: go-weak-random-security
+	return fmt.Sprintf("%06d", rand.Intn(1000000))
+}
+
+func SessionID() string {
+	gen := rand.New(rand.NewSource(time.Now().UnixNano()))
+	buf := make([]byte, 16)
+	// ruleid: go-weak-random-security
+	gen.Read(buf)
+	return hex.EncodeToString(buf)
+}
+
+func RetryJitter() time.Duration {
+	// ok: go-weak-random-security
+	return time.Duration(rand.Intn(500)) * time.Millisecond
+}
+
+func StoreAPIToken(w http.ResponseWriter, r *http.Request) {
+	cookie := &http.Cookie{Name: "api_token", Value: "x", Path: "/", Secure: true, HttpOnly: true}
+	cookie.HttpOnly = false
+	// ruleid: go-insecure-cookie
+	http.SetCookie(w, cookie)
+	// ruleid: go-insecure-cookie
+	w.Header().Add("Set-Cookie", "session_hint="+newToken()+"; Path=/")
+	// ok: go-insecure-cookie
+	w.Header().Add("Set-Cookie", "session_hint="+newToken()+"; Path=/; Secure; HttpOnly")
+}
+
+func DefaultConfig() Config {
+	return Config{
+		// ruleid: go-hardcoded-secret
+		DatabaseURL: "postgres://storefront:Zq7mN4vB8xKp2w@db.internal.example.com:5432/storefront",
+		// ok: go-hardcoded-secret
+		CacheURL: "redis://cache.internal.example.com:6379/0",
+	}
+}

@@ -141,6 +141,7 @@ public class Handlers {
     public void parse(InputStream xml) throws Exception {
         // ruleid: java-xxe
         SAXParserFactory factory = SAXParserFactory.newInstance();
+        // ruleid: java-xxe-parse
         factory.newSAXParser().parse(xml, new org.xml.sax.helpers.DefaultHandler());
     }
 
@@ -225,4 +226,209 @@ public class Handlers {
     private static final String GITHUB_TOKEN = System.getenv("GITHUB_TOKEN");
     // ok: java-hardcoded-secret
     private static final String PASSWORD_FIELD = "password";
+}
+
+// --- Generalisation cases (issue 15) ----------------------------------------------------------
+class GeneralisationCases {
+    private static final Map<String, String> SORTABLE = Map.of("name", "name");
+    private static final Set<String> THEMES = Set.of("light", "dark");
+    private static final Random RANDOM = new Random();
+    private LdapTemplate ldapTemplate;
+    private XPath xpath;
+    private Document orgChart;
+    private RestTemplate rest;
+    private DataSource dataSource;
+
+    ResultSet productsByBrand(Connection conn, String brand) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT id FROM products WHERE brand = '");
+        sql.append(brand).append("'");
+        // ruleid: java-sql-injection
+        return conn.createStatement().executeQuery(sql.toString());
+    }
+
+    ResultSet sorted(HttpServletRequest request, Statement stmt) throws SQLException {
+        String order = SORTABLE.getOrDefault(request.getParameter("order"), "name");
+        // ok: java-sql-injection
+        return stmt.executeQuery("SELECT id FROM products ORDER BY " + order);
+    }
+
+    @GetMapping("/whois")
+    public void whois(@RequestHeader("X-Domain") String domain) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder();
+        // ruleid: java-command-injection
+        pb.command("cmd.exe", "/c", "whois " + domain);
+        // ok: java-command-injection
+        new ProcessBuilder(List.of("whois", domain)).start();
+    }
+
+    @PostMapping("/groovy")
+    public Object groovy(@RequestBody Map<String, String> body) {
+        GroovyShell shell = new GroovyShell();
+        // ruleid: java-code-injection
+        return shell.evaluate("def price = 10\n" + body.get("script"));
+    }
+
+    @GetMapping("/mvel")
+    public Object mvel(@RequestParam int quantity) {
+        // ok: java-code-injection
+        return MVEL.eval("quantity * 2", Map.of("quantity", quantity));
+    }
+
+    List<Object> groupMembers(String group) {
+        // ruleid: java-ldap-injection
+        return ldapTemplate.search("ou=groups", "(cn=" + group + ")", (Attributes attrs) -> attrs.get("member").get());
+    }
+
+    List<Object> groupMembersSafe(String group) {
+        // ok: java-ldap-injection
+        return ldapTemplate.search("ou=groups", new EqualsFilter("cn", group).encode(), (Attributes attrs) -> attrs.get("member").get());
+    }
+
+    String phone(String name) throws XPathExpressionException {
+        String expr = String.format("string(//employee[@name=\"%s\"]/phone)", name);
+        // ruleid: java-xpath-injection
+        return (String) xpath.evaluate(expr, orgChart, XPathConstants.STRING);
+    }
+
+    NodeList floor(HttpServletRequest request) throws XPathExpressionException {
+        int floor = Integer.parseInt(request.getParameter("floor"));
+        // ok: java-xpath-injection
+        return (NodeList) xpath.evaluate("//employee[@floor=" + floor + "]", orgChart, XPathConstants.NODESET);
+    }
+
+    @GetMapping("/reports")
+    public byte[] report(@RequestParam("name") String name, @PathVariable long id) throws IOException {
+        // ruleid: java-path-traversal
+        byte[] data = Files.readAllBytes(REPORT_DIR.resolve(name));
+        // ok: java-path-traversal
+        new FileInputStream("/srv/exports/export-" + id + ".csv");
+        String safeName = new File(name).getName();
+        // ok: java-path-traversal
+        return Files.readAllBytes(REPORT_DIR.resolve(safeName));
+    }
+
+    @DeleteMapping("/uploads")
+    public void deleteUpload(@RequestParam String path) {
+        // ruleid: java-path-traversal
+        File target = new File(UPLOAD_DIR + "/" + path);
+        // ruleid: java-path-traversal
+        target.delete();
+    }
+
+    @GetMapping("/sso/return")
+    public void ssoReturn(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // ruleid: java-open-redirect
+        response.setHeader("Location", request.getParameter("RelayState"));
+        String next = request.getParameter("next");
+        if (!next.startsWith("/") || next.startsWith("//")) {
+            next = "/";
+        }
+        // ok: java-open-redirect
+        response.sendRedirect(next);
+    }
+
+    protected void search(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String q = request.getParameter("q");
+        PrintWriter out = response.getWriter();
+        // ruleid: java-xss
+        out.printf("<p>No results for <b>%s</b></p>", q);
+    }
+
+    protected void notFound(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain");
+        // ok: java-xss
+        response.getWriter().write("Nothing lives at " + request.getPathInfo());
+    }
+
+    private int partnerStatus(String host) throws IOException {
+        // ruleid: java-ssrf
+        URL url = new URL("http://" + host + "/healthz");
+        // ruleid: java-ssrf
+        HttpURLConnection conn = (HttpURLConnection) url.openConnection();
+        return conn.getResponseCode();
+    }
+
+    @GetMapping("/rates/{currency}")
+    public String rates(@PathVariable String currency) {
+        String url = UriComponentsBuilder.fromHttpUrl(RATES_API).path("/v1/rates/{c}").buildAndExpand(currency).toUriString();
+        // ok: java-ssrf
+        return rest.getForObject(url, String.class);
+    }
+
+    @GetMapping("/theme/{theme}")
+    public String theme(@PathVariable String theme, @RequestParam("team") long teamId, HttpSession session) {
+        // ok: java-trust-boundary-violation
+        session.setAttribute("theme", THEMES.contains(theme) ? theme : "light");
+        // ok: java-trust-boundary-violation
+        session.setAttribute("teamId", teamId);
+        // ruleid: java-trust-boundary-violation
+        session.setAttribute("role", theme);
+        return "redirect:/settings";
+    }
+
+    public static String oneTimeLoginCode() {
+        // ruleid: java-weak-random-security
+        return String.format("%06d", RANDOM.nextInt(1_000_000));
+    }
+
+    public static String sessionNonce() {
+        // ruleid: java-weak-random-security
+        return Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+
+    public static long retryJitter() {
+        // ok: java-weak-random-security
+        return ThreadLocalRandom.current().nextLong(100, 500);
+    }
+
+    public void sessionHint(HttpServletResponse response) {
+        // ruleid: java-insecure-cookie
+        response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("hint", "x").path("/").build().toString());
+        // ok: java-insecure-cookie
+        response.addHeader(HttpHeaders.SET_COOKIE, ResponseCookie.from("hint", "x").secure(true).httpOnly(true).build().toString());
+    }
+
+    public DataSource dataSource() {
+        // ruleid: java-hardcoded-secret
+        return DataSourceBuilder.create().username("storefront").password("Hq4vN8rT2mXz6p").build();
+    }
+
+    public DataSource dataSourceFromEnv() {
+        // ok: java-hardcoded-secret
+        return DataSourceBuilder.create().username("storefront").password(System.getenv("DB_PASSWORD")).build();
+    }
+
+    public int importPrices(HttpServletRequest request) throws Exception {
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        DocumentBuilder builder = dbf.newDocumentBuilder();
+        // ruleid: java-xxe-parse
+        Document doc = builder.parse(request.getInputStream());
+        return doc.getLength();
+    }
+
+    public int importPricesSafe(HttpServletRequest request) throws Exception {
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        // ok: java-xxe-parse
+        Document doc = dbf.newDocumentBuilder().parse(request.getInputStream());
+        return doc.getLength();
+    }
+
+    public Object readDocument(InputStream in) throws Exception {
+        SAXReader reader = new SAXReader();
+        // ruleid: java-xxe-parse
+        return reader.read(in);
+    }
+
+    public Object createJob(@RequestBody String definition) {
+        Yaml yaml = new Yaml();
+        // ruleid: java-insecure-deserialization
+        return yaml.load(definition);
+    }
+
+    public Object createJobSafe(@RequestBody String definition) {
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        // ok: java-insecure-deserialization
+        return yaml.load(definition);
+    }
 }

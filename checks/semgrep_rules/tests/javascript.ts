@@ -23,3 +23,13 @@ export function run(req: Request, db: { query(sql: string, args?: unknown[]): vo
   const delayMs: number = Math.random() * 10;
   console.log(csrfToken, delayMs);
 }
+
+export function oneTimeLoginCode(): string {
+  // ruleid: js-insecure-random-token
+  return String(Math.floor(100000 + Math.random() * 900000));
+}
+
+export function shuffleDelay(): number {
+  // ok: js-insecure-random-token
+  return Math.floor(Math.random() * 250);
+}

@@ -231,3 +231,136 @@ const GITHUB_TOKEN = process.env.GITHUB_TOKEN;
 const PASSWORD_FIELD = 'password';
 
 module.exports = { app, findOrders, countOrders, archive, greet, digest, encrypt };
+
+// --- Generalisation cases (issue 15) ------------------------------------------------------
+const SORTABLE = new Set(['name', 'price']);
+const AFTER_LOGIN = { orders: '/orders' };
+const DEPARTMENTS = ['ops', 'it'];
+
+router.get('/g/products/page', async (req, res) => {
+  const order = SORTABLE.has(req.query.order) ? req.query.order : 'name';
+  // ok: js-sql-injection
+  await pg.query(`SELECT id FROM products ORDER BY ${order}`);
+  // ruleid: js-sql-injection
+  await knex.whereRaw(`name = '${req.query.name}'`);
+});
+
+function gitLog(branch) {
+  // ruleid: js-command-injection
+  return spawn('git log --oneline ' + branch, { shell: true });
+}
+
+router.get('/g/whois', (req, res) => {
+  const cmd = `whois ${req.get('X-Lookup-Domain')}`;
+  // ruleid: js-command-injection
+  exec(cmd, (err, stdout) => res.send(stdout));
+});
+
+app.post('/g/preview', (req, res) => {
+  // ruleid: js-code-injection
+  const render = _.template(req.body.template);
+  return render;
+});
+
+router.post('/g/people', (req, res) => {
+  const opts = { scope: 'sub', filter: `(sn=${req.body.surname})` };
+  // ruleid: js-ldap-injection
+  client.search(BASE_DN, opts, collect(res));
+  // ok: js-ldap-injection
+  client.search(BASE_DN, { filter: ldapFilter`(uid=${req.query.uid})` }, collect(res));
+  const filter = new ldap.EqualityFilter({ attribute: 'sn', value: req.body.surname });
+  // ok: js-ldap-injection
+  client.search(BASE_DN, { filter, scope: 'sub' }, collect(res));
+});
+
+router.get('/g/org/:dept', (req, res) => {
+  // ruleid: js-xpath-injection
+  xpath.select1('string(//employee[@name="' + req.get('X-Name') + '"])', orgChart);
+  if (!DEPARTMENTS.includes(req.params.dept)) return res.status(404).end();
+  // ok: js-xpath-injection
+  xpath.select(`//department[@code='${req.params.dept}']`, orgChart);
+});
+
+router.delete('/g/files', (req, res) => {
+  const target = path.resolve(UPLOAD_DIR, req.body.path);
+  if (!target.startsWith(UPLOAD_DIR + path.sep)) return res.status(400).end();
+  // ok: js-path-traversal
+  fs.unlinkSync(target);
+  // ruleid: js-path-traversal
+  fs.unlinkSync(path.join(UPLOAD_DIR, req.body.path));
+});
+
+router.get('/g/consent', (req, res) => {
+  // ruleid: js-open-redirect
+  res.location(req.cookies.postConsentUrl).status(302).end();
+  const next = String(req.query.next || '/');
+  const isLocal = next.startsWith('/') && !next.startsWith('//');
+  // ok: js-open-redirect
+  res.redirect(isLocal ? next : '/');
+  // ok: js-open-redirect
+  res.redirect(AFTER_LOGIN[String(req.query.page)] ?? '/dashboard');
+});
+
+router.use((req, res) => {
+  // ruleid: js-xss
+  res.status(404).send(`<p>Nothing lives at ${decodeURIComponent(req.originalUrl)}</p>`);
+});
+
+router.get('/g/count', (req, res) => {
+  // ok: js-xss
+  res.send(`<p>${Number(req.query.n)} products</p>`);
+});
+
+router.post('/g/import', (req, res) => {
+  const options = { noent: true };
+  // ruleid: js-xxe
+  const doc = libxmljs.parseXml(req.body.toString(), options);
+  const safeOptions = { noent: false };
+  // ok: js-xxe
+  const safe = libxmljs.parseXml(req.body.toString(), safeOptions);
+  res.json({ doc, safe });
+});
+
+function restoreState(encoded) {
+  // ruleid: js-insecure-deserialization
+  return serialize.unserialize(JSON.parse(encoded).state);
+}
+
+function fetchStatus(host, cb) {
+  // ruleid: js-ssrf
+  http.get(`http://${host}/healthz`, (resp) => cb(resp.statusCode));
+}
+
+app.get('/g/rates/:currency', async (req, res) => {
+  // ok: js-ssrf
+  await axios.get(`${RATES_API}/v1/rates/${encodeURIComponent(req.params.currency)}`);
+  const target = new URL(req.body.url);
+  if (!ALLOWED_HOSTS.has(target.hostname)) return res.status(400).end();
+  // ok: js-ssrf
+  await axios.post(target.toString(), {});
+});
+
+router.post('/g/cart', async (req, res) => {
+  // ruleid: js-trust-boundary-violation
+  req.session.cart = JSON.parse(req.get('X-Cart-State') || '{}');
+  const team = await findTeamForMember(req.session.userId, Number(req.body.team));
+  // ok: js-trust-boundary-violation
+  req.session.teamId = team.id;
+});
+
+function signLegacyWebhook(body, secret) {
+  // ruleid: js-weak-crypto
+  return crypto.createHmac('md5', secret).update(body).digest('hex');
+}
+
+function etagFor(body) {
+  // ok: js-weak-crypto
+  return '"' + crypto.createHash('md5').update(body).digest('base64') + '"';
+}
+
+router.get('/g/hint', (req, res) => {
+  // ruleid: js-insecure-cookie
+  res.setHeader('Set-Cookie', `hint=${req.sessionID}; Path=/`);
+  // ok: js-insecure-cookie
+  res.setHeader('Set-Cookie', `hint=${req.sessionID}; Path=/; Secure; HttpOnly`);
+});

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -81,22 +82,60 @@ def stored_count(database_url: str, prefix: str) -> int:
     return int(row[0]) if row else 0
 
 
+def backlog(database_url: str) -> int:
+    """Deliveries a worker has still to finish."""
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        row = conn.execute("SELECT count(*) FROM webhooks_webhookevent "
+                           "WHERE status IN ('pending', 'processing')").fetchone()
+    return int(row[0]) if row else 0
+
+
+def start_empty(shape: ProductionShape) -> None:
+    """No deliveries left by an earlier run (in the benchmark's own database and Redis db):
+    every measurement starts with nothing for the workers to catch up on."""
+    import psycopg
+    import redis
+
+    with psycopg.connect(shape.database_url.replace("postgres://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("TRUNCATE webhooks_webhookevent")
+    redis.Redis.from_url(shape.redis_url).flushdb()
+
+
+def drain(database_url: str, *, timeout: float = 600.0) -> float:
+    """Wait until the workers have finished every stored delivery, so that no measurement
+    shares the CPU with the processing of an earlier one; returns the seconds it took."""
+    started = time.monotonic()
+    while backlog(database_url) and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--web-threads", type=int, default=4,
+                        help="threads per gunicorn worker (the deployment's default: 4)")
     parser.add_argument("--celery-workers", type=int, default=1)
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="CPU niceness of the Celery workers (the deployment's: 10; 0 = as "
+                             "the web)")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
     shape = ProductionShape(web_workers=args.web_workers, web_threads=args.web_threads,
-                            celery_workers=args.celery_workers).start()
+                            celery_workers=args.celery_workers,
+                            worker_nice=args.worker_nice).start()
     try:
+        start_empty(shape)
         print(f"webhook ingest: gunicorn -w {args.web_workers} --threads {args.web_threads}, "
-              f"{args.celery_workers} Celery worker(s), PostgreSQL + Redis; wrk "
+              f"{args.celery_workers} Celery worker(s) at nice {args.worker_nice}, "
+              f"PostgreSQL + Redis; wrk "
               f"-t{args.threads} -c{args.connections} -d{args.duration}s; "
               f"{os.cpu_count()} cores shared by everything")
         header = (f"{'payload':18} {'endpoint':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
@@ -110,10 +149,13 @@ def main() -> None:
             for path in ("/bench/bare", "/api/webhooks/github"):
                 run_wrk(wrk, shape.url + path, prefix=f"warm-{uuid.uuid4().hex[:8]}",
                         **{**common, "duration": 2})
+            if args.celery_workers:
+                drain(shape.database_url)
             bare = run_wrk(wrk, shape.url + "/bench/bare", prefix="bare", **common)
             prefix = f"bench-{uuid.uuid4().hex[:12]}"
             ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
             stored = stored_count(shape.database_url, prefix)
+            drained = drain(shape.database_url) if args.celery_workers else None
             for label, figures in (("bare view", bare), ("receiver", ours)):
                 non_2xx = figures["requests"] - figures["acknowledged"]
                 ratio = f"{ours['rate'] / bare['rate']:.0%}" if label == "receiver" else ""
@@ -125,6 +167,9 @@ def main() -> None:
             lost = ours["acknowledged"] - stored
             print(f"{'':18} {'lost':10} {max(lost, 0)} of {ours['acknowledged']} acknowledged "
                   "deliveries are missing from the database")
+            if drained is not None:
+                print(f"{'':18} {'processed':10} the workers finished the backlog "
+                      f"{drained:.1f} s after the load stopped")
     finally:
         shape.stop()
 

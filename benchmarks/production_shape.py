@@ -67,8 +67,9 @@ class ProductionShape:
     """The processes of one deployment; ``start()`` them, ``stop()`` them (by process group)."""
 
     web_workers: int = 2
-    web_threads: int = 1
+    web_threads: int = 4
     celery_workers: int = 1
+    worker_nice: int = 10
     with_sandbox: bool = True
     database_url: str = field(default_factory=lambda: os.environ.get(
         "DATABASE_URL", DEFAULT_DATABASE_URL))
@@ -129,13 +130,16 @@ class ProductionShape:
         python = str(VENV_BIN / "python")
         subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,  # noqa: S603
                        env=env, check=True)
-        self._spawn("web", [str(VENV_BIN / "gunicorn"), "fortify_github.wsgi:application",
-                            "--bind", f"127.0.0.1:{self.port}",
-                            "--workers", str(self.web_workers),
-                            "--threads", str(self.web_threads),
-                            "--log-level", "warning"], env)
+        # The deployment's own gunicorn configuration (deploy/gunicorn.conf.py), sized here.
+        self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c",
+                            str(ROOT / "deploy" / "gunicorn.conf.py"), "--log-level", "warning"],
+                    {**env, "HOST": "127.0.0.1", "PORT": str(self.port),
+                     "WEB_CONCURRENCY": str(self.web_workers),
+                     "WEB_THREADS": str(self.web_threads)})
         for index in range(self.celery_workers):
-            self._spawn(f"worker{index}", [str(VENV_BIN / "celery"), "-A", "fortify_github",
+            # As deployed (deploy/systemd, compose): workers yield the CPU to the web.
+            self._spawn(f"worker{index}", ["nice", "-n", str(self.worker_nice),
+                                           str(VENV_BIN / "celery"), "-A", "fortify_github",
                                            "worker", "--loglevel=WARNING", "--concurrency=2",
                                            "-n", f"bench{index}@%h"], env)
         wait_for(lambda: requests.get(f"{self.url}/health", timeout=5).status_code < 600, 60,

@@ -17,6 +17,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fortify_github.settings")
 app = Celery("fortify_github")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker also runs the webhook dispatcher (stored deliveries announced by pg_notify).
+app.steps["worker"].add("webhooks.dispatch:DispatchStep")
 
 # Delivery, installation, repository and scan ids travel with the work into every log line.
 connect_celery_signals()

@@ -250,6 +250,10 @@ WEBHOOK_REDELIVER_WINDOW = float(env_str("WEBHOOK_REDELIVER_WINDOW", str(6 * 360
 WEBHOOK_REDELIVER_MAX_ATTEMPTS = int(env_str("WEBHOOK_REDELIVER_MAX_ATTEMPTS", "5"))
 # Extra modules registering webhook handlers, imported at start-up (tests' worker handlers).
 WEBHOOK_EXTRA_HANDLER_MODULES = env_list("WEBHOOK_EXTRA_HANDLER_MODULES")
+# How a stored delivery reaches a worker: "auto" announces it with pg_notify on PostgreSQL (a
+# worker's dispatcher publishes it; the receiver never touches the broker) and publishes from
+# the receiver elsewhere; "publish" always publishes from the receiver.
+WEBHOOK_DISPATCH = env_str("WEBHOOK_DISPATCH", "auto").strip().lower()
 CELERY_BEAT_SCHEDULE.update({
     # The outbox: events whose broker message was lost are found in the database again.
     "webhooks-requeue-stale": {

@@ -31,3 +31,14 @@ def ignored_events_take_effect(app_configs, **kwargs) -> list[Error]:
                   hint="Remove the router.ignore(...) entry or the handler.",
                   id="webhooks.E002")
             for event, action in router.shadowed_ignores()]
+
+
+@register()
+def dispatch_mode_is_known(app_configs, **kwargs) -> list[Error]:
+    """A misspelt mode would silently fall back to one of the two."""
+    mode = webhook_settings().dispatch
+    if mode not in {"auto", "publish"}:
+        return [Error(f"WEBHOOK_DISPATCH is {mode!r}.",
+                      hint='Use "auto" (pg_notify on PostgreSQL) or "publish".',
+                      id="webhooks.E003")]
+    return []

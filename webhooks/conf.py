@@ -30,6 +30,7 @@ class WebhookSettings:
     redeliver_max_attempts: int  # redeliveries of one GUID at most
     max_body_bytes: int
     extra_handler_modules: tuple[str, ...]
+    dispatch: str  # "auto": pg_notify on PostgreSQL, else publish; "publish": always publish
 
     def backoff(self, attempt: int, hinted: float | None = None) -> float:
         """Seconds before the attempt after ``attempt``: the shared policy, these bounds."""
@@ -49,6 +50,7 @@ def webhook_settings() -> WebhookSettings:
         redeliver_max_attempts=int(settings.WEBHOOK_REDELIVER_MAX_ATTEMPTS),
         max_body_bytes=int(settings.WEBHOOK_MAX_BODY_BYTES),
         extra_handler_modules=tuple(settings.WEBHOOK_EXTRA_HANDLER_MODULES),
+        dispatch=str(settings.WEBHOOK_DISPATCH),
     )
 
 

@@ -9,10 +9,7 @@ it; if the broker loses a message, :func:`webhook_events_requeue_stale` finds th
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import threading
 import time
 import traceback
 import uuid
@@ -29,9 +26,11 @@ from django.utils.dateparse import parse_datetime
 from fortify_github import logcontext
 from webhooks import metrics
 from webhooks.conf import webhook_settings
+from webhooks.dispatch import channel as dispatch_channel
 from webhooks.errors import ErrorKind, classify, retry_after, safe_error
 from webhooks.models import WebhookEvent
 from webhooks.payloads import summarize
+from webhooks.publishing import Publisher
 from webhooks.routing import NO_HANDLER_REASON, Router, handler_name, router
 
 log = logging.getLogger("webhooks")
@@ -93,26 +92,26 @@ def _log_context_of(event: WebhookEvent) -> dict[str, Any]:
 
 # --- receiving -------------------------------------------------------------------------------
 
-# Publishing from the receiver: no reconnect loop, short socket timeouts (see enqueue).
-ENQUEUE_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2,
-                             "socket_timeout": 5}
-
 def webhook_event_store(*, delivery_id: str, event: str, payload: dict[str, Any],
-                        hook_id: int | None = None, status: str = Status.PENDING,
-                        status_reason: str = "") -> tuple[WebhookEvent, bool]:
+                        payload_json: str | None = None, hook_id: int | None = None,
+                        status: str = Status.PENDING, status_reason: str = "",
+                        notify: bool = False) -> tuple[WebhookEvent, bool]:
     """Store a delivery once: returns ``(event, created)``; a known GUID is not stored again.
 
     One ``INSERT … ON CONFLICT (delivery_id) DO NOTHING RETURNING id`` in autocommit: the row
     is durable when it returns, concurrent deliveries of one GUID are decided by the unique
     index, and the common case costs one round trip (no SELECT, no savepoint). Only a
-    duplicate reads the winner's row.
+    duplicate reads the winner's row. ``payload_json``, the text ``payload`` was parsed from,
+    is stored as it came instead of serializing the payload a second time. ``notify``
+    (PostgreSQL) announces a new row to the worker's dispatcher in the same statement
+    (``pg_notify``, delivered on commit; see :mod:`webhooks.dispatch`).
     """
     now = timezone.now()
     row = WebhookEvent(
         delivery_id=delivery_id, event=event[:64], hook_id=hook_id, payload=payload,
         status=status, status_reason=status_reason, received_at=now, next_attempt_at=now,
         processed_at=now if status != Status.PENDING else None, **summarize(payload))
-    pk = _insert_unless_known(row)
+    pk = _insert_unless_known(row, payload_json, notify=notify)
     if pk is None:
         return WebhookEvent.objects.get(delivery_id=delivery_id), False
     row.pk = pk
@@ -121,18 +120,27 @@ def webhook_event_store(*, delivery_id: str, event: str, payload: dict[str, Any]
     return row, True
 
 
-def _insert_unless_known(row: WebhookEvent) -> int | None:
+def _insert_unless_known(row: WebhookEvent, payload_json: str | None = None, *,
+                         notify: bool = False) -> int | None:
     """The new row's id, or ``None`` when the GUID is already stored (PostgreSQL and SQLite
     both speak ``ON CONFLICT … DO NOTHING`` and ``RETURNING``)."""
     connection = connections[DEFAULT_DB_ALIAS]
     fields = [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     table, columns = quote(WebhookEvent._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Identifiers come from the model, every value is bound.
-    sql = (f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-           f"ON CONFLICT ({quote('delivery_id')}) DO NOTHING RETURNING {quote('id')}")
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    placeholders = ["%s"] * len(fields)
+    if payload_json is not None:
+        index = next(i for i, f in enumerate(fields) if f.attname == "payload")
+        params[index] = payload_json
+        # SQLite keeps JSON as text; PostgreSQL parses the text into jsonb itself.
+        placeholders[index] = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    # Identifiers come from the model, every value is bound.
+    sql = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(placeholders)}) "  # noqa: S608
+           f"ON CONFLICT ({quote('delivery_id')}) DO NOTHING RETURNING {quote('id')}")
+    if notify:
+        sql = f"WITH new AS ({sql}) SELECT id, pg_notify(%s, id::text) FROM new"  # noqa: S608
+        params.append(dispatch_channel())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()
@@ -165,35 +173,7 @@ def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None) -> b
     return False
 
 
-class _Publisher(threading.local):
-    """One broker connection and producer per thread and process, reused across deliveries.
-
-    Fail fast: no reconnect loop and short socket timeouts (kombu would otherwise keep
-    reconnecting for seconds with Redis stopped, and a blackholed host could hang the
-    connect for minutes)."""
-
-    pid: int | None = None
-    connection: Any = None
-    producer: Any = None
-
-    def producer_for(self, app: Any, *, fresh: bool) -> Any:
-        if fresh or self.producer is None or self.pid != os.getpid():
-            self.discard()
-            options = {**(app.conf.broker_transport_options or {}),
-                       **ENQUEUE_TRANSPORT_OPTIONS}
-            self.connection = app.connection_for_write(transport_options=options)
-            self.producer = app.amqp.Producer(self.connection, auto_declare=False)
-            self.pid = os.getpid()
-        return self.producer
-
-    def discard(self) -> None:
-        connection, self.connection, self.producer = self.connection, None, None
-        if connection is not None and self.pid == os.getpid():
-            with contextlib.suppress(Exception):
-                connection.release()
-
-
-_publisher = _Publisher()
+_publisher = Publisher()
 
 
 def webhook_event_enqueue_on_commit(event_pk: int) -> None:

@@ -20,7 +20,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from webhooks import metrics, services, signatures
+from webhooks import dispatch, metrics, services, signatures
 from webhooks.conf import webhook_settings
 from webhooks.models import WebhookEvent
 from webhooks.routing import router
@@ -79,11 +79,12 @@ def _receive(request: HttpRequest) -> JsonResponse:
         return _reject(400, "missing_header", f"{HEADER_EVENT} and {HEADER_DELIVERY} required")
     if len(event) > MAX_HEADER_LENGTH or len(delivery_id) > MAX_HEADER_LENGTH:
         return _reject(400, "bad_header", "event or delivery header too long")
-    payload = _parse(body, request.content_type or "")
-    if payload is None:
+    parsed = _parse(body, request.content_type or "")
+    if parsed is None:
         return _reject(400, "not_json", "payload is not a JSON object")
+    payload, payload_json = parsed
     if (b"\\u" in body or b"%5" in body) and _MAYBE_UNSTORABLE.search(body):
-        payload = storable(payload)
+        payload, payload_json = storable(payload), None
     hook_id = request.headers.get(HEADER_HOOK_ID, "")
 
     elog = services.event_log(delivery_id=delivery_id, event=event,
@@ -91,11 +92,14 @@ def _receive(request: HttpRequest) -> JsonResponse:
                               installation_id=(payload.get("installation") or {}).get("id")
                               if isinstance(payload.get("installation"), dict) else None)
     is_ping = event == PING_EVENT
+    # On PostgreSQL the INSERT itself wakes a worker's dispatcher: the broker is off the
+    # request path. Elsewhere the receiver publishes once the row is committed.
+    announce = not is_ping and dispatch.notify_dispatch()
     try:
         # One autocommit INSERT: the row is durable before anything is published or answered.
         stored, created = services.webhook_event_store(
-            delivery_id=delivery_id, event=event, payload=payload,
-            hook_id=int(hook_id) if DIGITS.fullmatch(hook_id) else None,
+            delivery_id=delivery_id, event=event, payload=payload, payload_json=payload_json,
+            hook_id=int(hook_id) if DIGITS.fullmatch(hook_id) else None, notify=announce,
             **({"status": WebhookEvent.Status.IGNORED,
                 "status_reason": router.ignored_reason(PING_EVENT, None) or "ping"}
                if is_ping else {}),
@@ -106,7 +110,7 @@ def _receive(request: HttpRequest) -> JsonResponse:
         elog.error("could not store the delivery (%s): answering 503", type(error).__name__)
         return _reject(503, "database_unavailable", "temporarily unable to store the delivery")
 
-    if created and not is_ping:
+    if created and not is_ping and not announce:
         # Runs at once in autocommit (the row is committed); deferred inside a transaction.
         services.webhook_event_enqueue_on_commit(stored.pk)
     if not created:
@@ -144,17 +148,25 @@ def storable(value: Any) -> Any:
     return value
 
 
-def _parse(body: bytes, content_type: str) -> dict[str, Any] | None:
-    """The payload as a dict, from either content type GitHub offers; ``None`` if not JSON."""
+def _parse(body: bytes, content_type: str) -> tuple[dict[str, Any], str | None] | None:
+    """``(payload, JSON text)`` from either content type GitHub offers; ``None`` if the body is
+    not a JSON object. The text is the payload exactly as sent (stored as is, not serialized
+    again); it is ``None`` when only the parsed payload can be stored."""
     try:
         if content_type == CONTENT_TYPE_FORM:
             fields = parse_qs(body.decode("utf-8"), max_num_fields=20, strict_parsing=False)
             values = fields.get("payload") or []
             if len(values) != 1:
                 return None
-            payload = json.loads(values[0])
+            text = values[0]
         else:
-            payload = json.loads(body)
+            text = body.decode("utf-8")
+        payload = json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         return None
-    return payload if isinstance(payload, dict) else None
+    return (payload, text) if isinstance(payload, dict) else None
+
+
+def _refuse_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON (Python accepts them; PostgreSQL does not)."""
+    raise ValueError(f"{name} is not JSON")

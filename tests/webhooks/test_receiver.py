@@ -103,11 +103,18 @@ def test_no_secret_configured_refuses_everything(client, settings):
     assert _nothing_stored()
 
 
-@pytest.mark.parametrize("body", [b"not json at all", b"{\"truncated\": ", b"[1, 2, 3]",
-                                  b"\"a string\"", b"\xff\xfe\x00binary"])
+@pytest.mark.parametrize("body", [
+    b"not json at all", b"{\"truncated\": ", b"[1, 2, 3]", b"\"a string\"",
+    b"\xff\xfe\x00binary",
+    # Python's json module accepts these; JSON (and PostgreSQL) do not.
+    b"{\"action\": NaN}", b"{\"number\": -Infinity}",
+    # JSON, but not in UTF-8 (GitHub sends UTF-8).
+    "{\"action\": \"opened\"}".encode("utf-16"),
+], ids=["text", "truncated", "array", "string", "binary", "nan", "infinity", "utf-16"])
 def test_body_that_is_not_a_json_object_is_refused(client, body):
     response = post_webhook(client, "pull_request", body)
     assert response.status_code == 400
+    assert response.json() == {"error": "payload is not a JSON object"}
     assert _nothing_stored()
 
 
@@ -196,7 +203,12 @@ def test_database_down_answers_503_so_github_records_a_failure(client, no_enqueu
 
 # --- what is accepted -----------------------------------------------------------------------
 
-def test_delivery_is_stored_pending_and_enqueued_on_commit(django_capture_on_commit_callbacks):
+def test_delivery_is_stored_pending_and_enqueued_on_commit(settings,
+                                                           django_capture_on_commit_callbacks):
+    """Where deliveries are not announced with pg_notify (SQLite, or ``publish``), the
+    receiver publishes them itself, after the commit. (The pg_notify path:
+    ``test_dispatch.py``.)"""
+    settings.WEBHOOK_DISPATCH = "publish"
     client = Client(enforce_csrf_checks=True)  # no CSRF token, no session: still accepted
     payload = load_fixture("pull_request", "opened")
     delivery = str(uuid.uuid4())
@@ -219,7 +231,9 @@ def test_delivery_is_stored_pending_and_enqueued_on_commit(django_capture_on_com
 
 @pytest.mark.parametrize(("event", "action"), all_fixtures())
 def test_every_real_payload_is_stored_with_its_summary(client, event, action, no_enqueue,
+                                                       settings,
                                                        django_capture_on_commit_callbacks):
+    settings.WEBHOOK_DISPATCH = "publish"  # to see what is handed on (pings are not)
     payload = load_fixture(event, action)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_webhook(client, event, payload)
@@ -245,7 +259,8 @@ def test_ping_answers_200_and_is_recorded_as_ignored(client, no_enqueue):
 
 
 def test_duplicate_delivery_is_acknowledged_and_not_processed_twice(
-        client, django_capture_on_commit_callbacks):
+        client, settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_DISPATCH = "publish"  # announced once with pg_notify: test_dispatch.py
     payload = load_fixture("check_suite", "requested")
     delivery = str(uuid.uuid4())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -185,3 +185,137 @@ class UsersController < ApplicationController
   # ok: ruby-hardcoded-secret
   PASSWORD_FIELD = "password"
 end
+
+# --- Generalisation cases (issue 15) ----------------------------------------------------------
+class GeneralisationController < ApplicationController
+  SORTABLE = { "name" => "name", "price" => "price" }.freeze
+  DEPARTMENTS = %w[ops it].freeze
+  THEMES = %w[light dark].freeze
+
+  def sorted_safe
+    order = SORTABLE.fetch(params[:order].to_s, "name")
+    # ok: ruby-sql-injection
+    Product.order(Arel.sql(order))
+    # ruleid: ruby-sql-injection
+    Product.order(Arel.sql(params[:order]))
+  end
+
+  def invoice_preview
+    template = params.require(:invoice)[:template]
+    # ruleid: ruby-code-injection
+    ERB.new(template).result_with_hash(user: current_user)
+    metric = %w[count sum].include?(params[:metric]) ? params[:metric] : "count"
+    # ok: ruby-code-injection
+    current_user.orders.public_send(metric, :total)
+  end
+
+  def department_heads
+    dept = params[:dept]
+    return head(:not_found) unless DEPARTMENTS.include?(dept)
+
+    # ok: ruby-xpath-injection
+    @org_chart.xpath("//department[@code='#{dept}']/head")
+    # ruleid: ruby-xpath-injection
+    @org_chart.xpath("//employee[@name='#{request.headers["X-Name"]}']")
+  end
+
+  def delete_upload
+    # ruleid: ruby-path-traversal
+    FileUtils.rm_f(Rails.root.join("public", "uploads", params[:path]))
+    path = File.expand_path(params[:file].to_s, UPLOAD_DIR)
+    return head(:bad_request) unless path.start_with?(UPLOAD_DIR + "/")
+
+    # ok: ruby-path-traversal
+    render plain: File.read(path)
+  end
+
+  def create_safe
+    # ok: ruby-open-redirect
+    redirect_to params[:return_to].presence || root_path, allow_other_host: false
+    # ok: ruby-open-redirect
+    redirect_to order_path(params[:id].to_i)
+  end
+
+  def not_found
+    # ruleid: ruby-xss
+    render html: "<p>Nothing lives at #{request.fullpath}</p>".html_safe
+    # ok: ruby-xss
+    render html: helpers.sanitize(params[:body], tags: %w[p b])
+  end
+
+  def catalog
+    options = Nokogiri::XML::ParseOptions::DEFAULT_XML | Nokogiri::XML::ParseOptions::NOENT
+    # ruleid: ruby-xxe
+    Nokogiri::XML::Document.parse(params[:xml], nil, "UTF-8", options)
+    # ok: ruby-xxe
+    Nokogiri::XML::Document.parse(params[:xml], nil, "UTF-8", Nokogiri::XML::ParseOptions::DEFAULT_XML)
+  end
+
+  def restore_report
+    # ruleid: ruby-insecure-deserialization
+    Oj.load(params.require(:state), mode: :object)
+    # ok: ruby-insecure-deserialization
+    Oj.load(params.require(:state), mode: :strict)
+  end
+
+  def test_webhook
+    uri = URI(params[:url])
+    # ruleid: ruby-ssrf
+    Net::HTTP.post(uri, "{}", "Content-Type" => "application/json")
+    safe = URI.parse(params[:src])
+    return head(:bad_request) unless safe.is_a?(URI::HTTPS) && IMAGE_HOSTS.include?(safe.host)
+
+    # ok: ruby-ssrf
+    Net::HTTP.get(safe)
+  end
+
+  def switch_team
+    # ruleid: ruby-trust-boundary-violation
+    session.merge!("team_id" => params.require(:team))
+    team = current_user.teams.find_by(id: params.require(:team))
+    # ok: ruby-trust-boundary-violation
+    session[:team_id] = team.id
+    # ok: ruby-trust-boundary-violation
+    session[:theme] = THEMES.include?(params[:theme]) ? params[:theme] : "light"
+  end
+
+  def sign_legacy_webhook(secret, body)
+    # ruleid: ruby-weak-crypto
+    OpenSSL::HMAC.hexdigest("MD5", secret, body)
+  end
+
+  def etag_for(body)
+    # ok: ruby-weak-crypto
+    %("#{Digest::MD5.base64digest(body)}")
+  end
+
+  def one_time_login_code
+    # ruleid: ruby-weak-random-security
+    format("%06d", rand(1_000_000))
+  end
+
+  def api_key(user)
+    generator = Random.new(user.id)
+    # ruleid: ruby-weak-random-security
+    generator.bytes(16).unpack1("H*")
+  end
+
+  def shuffled_playlist(tracks)
+    # ok: ruby-weak-random-security
+    tracks.shuffle
+  end
+
+  def session_hint
+    # ruleid: ruby-insecure-cookie
+    response.set_header("Set-Cookie", "session_hint=#{SecureRandom.uuid}; Path=/")
+    # ok: ruby-insecure-cookie
+    response.set_header("Set-Cookie", "session_hint=#{SecureRandom.uuid}; Path=/; Secure; HttpOnly")
+  end
+
+  def aws_client
+    # ruleid: ruby-hardcoded-secret
+    Aws::Credentials.new("AKIAW8N3K5R7T2P9Q4MX", ENV.fetch("AWS_SECRET_ACCESS_KEY"))
+    # ok: ruby-hardcoded-secret
+    Aws::Credentials.new(ENV.fetch("AWS_ACCESS_KEY_ID"), ENV.fetch("AWS_SECRET_ACCESS_KEY"))
+  end
+end

@@ -84,7 +84,7 @@ def _leaders(channel: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
                        "AND ((classid::bigint << 32) | objid::bigint) = %s",
-                       [dispatch._lock_key(channel) & 0xFFFFFFFFFFFFFFFF])
+                       [dispatch._lock_key(channel)])
         return int(cursor.fetchone()[0])
 
 

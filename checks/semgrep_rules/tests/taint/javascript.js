@@ -364,3 +364,8 @@ router.get('/g/hint', (req, res) => {
   // ok: js-insecure-cookie
   res.setHeader('Set-Cookie', `hint=${req.sessionID}; Path=/; Secure; HttpOnly`);
 });
+
+// ruleid: js-hardcoded-secret
+const s3 = new S3Client({ credentials: { accessKeyId: 'AKIAW8N3K5R7T2P9Q4MX', secretAccessKey: process.env.AWS_SECRET } });
+// ok: js-hardcoded-secret
+const s3FromEnv = new S3Client({ credentials: { accessKeyId: process.env.AWS_KEY_ID, secretAccessKey: process.env.AWS_SECRET } });

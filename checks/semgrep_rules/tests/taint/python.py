@@ -490,3 +490,13 @@ def one_time_login_code():
 def shuffled_playlist(tracks):
     # ok: python-weak-random-security
     return random.sample(tracks, len(tracks))
+
+
+def g_report_download(request, name):
+    # ruleid: python-path-traversal
+    return open(os.path.join("/srv/reports", name), "rb")
+
+
+def g_report_by_id(request, report_id: int):
+    # ok: python-path-traversal
+    return open(f"/srv/reports/{report_id}.pdf", "rb")

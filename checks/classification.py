@@ -137,7 +137,11 @@ BANDIT_CWE = {
 
 #: Bandit tests that judge an injection by the shape of the sink alone (no data flow). Where
 #: our taint rules scanned the same file, they decide: a Bandit-only match is kept, but LOW.
-BANDIT_SINK_ONLY = frozenset({"B102", "B307", "B602", "B604", "B605", "B608", "B610", "B611"})
+#: B313-B320 flag every use of an XML parser by name; the standard library's parsers do not
+#: resolve external entities (Python 3.7.1+), and python-xxe reports input reaching lxml or a
+#: parser configured to resolve them.
+BANDIT_SINK_ONLY = frozenset({"B102", "B307", "B313", "B314", "B315", "B316", "B317", "B318",
+                              "B319", "B320", "B602", "B604", "B605", "B608", "B610", "B611"})
 
 _CWE_ID = re.compile(r"CWE-(\d+)", re.IGNORECASE)
 

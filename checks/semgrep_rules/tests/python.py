@@ -36,3 +36,17 @@ def parse_feed(body):
     default = xml.sax.make_parser()
     # ok: python-xxe-sax-external-entities
     default.parse(io.BytesIO(body))
+
+
+def count_skus(body):
+    import xml.sax
+    from xml.dom import pulldom
+    from xml.sax.handler import feature_external_ges
+
+    parser = xml.sax.make_parser()
+    parser.setFeature(feature_external_ges, True)
+    # ruleid: python-xxe-sax-external-entities
+    events = pulldom.parseString(body, parser)
+    # ok: python-xxe-sax-external-entities
+    plain = pulldom.parseString(body)
+    return events, plain

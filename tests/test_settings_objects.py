@@ -41,7 +41,7 @@ def test_every_field_comes_from_a_setting_of_settings_py():
         missing = sorted(name for name in names if not re.search(rf"^{name}\b", source, re.M))
         assert not missing, f"{module} reads settings that settings.py never sets: {missing}"
     assert len(dataclasses.fields(GitHubSettings)) == 18
-    assert len(dataclasses.fields(WebhookSettings)) == 9
+    assert len(dataclasses.fields(WebhookSettings)) == 10
 
 
 def test_no_product_module_reads_a_setting_with_a_default_of_its_own():

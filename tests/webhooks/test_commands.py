@@ -56,7 +56,8 @@ def _send(sandbox, event: str, action: str | None):
 
 @pytest.mark.django_db(transaction=True)
 def test_replay_reprocesses_a_failed_event_delivered_by_the_sandbox(wired_sandbox,
-                                                                    local_router):
+                                                                    local_router, settings):
+    settings.WEBHOOK_DISPATCH = "publish"  # this test processes what is stored, no worker
     calls = []
 
     def scan(event):
@@ -138,7 +139,8 @@ def _dead_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_redeliver_recovers_failed_deliveries_we_never_stored(wired_sandbox):
+def test_redeliver_recovers_failed_deliveries_we_never_stored(wired_sandbox, settings):
+    settings.WEBHOOK_DISPATCH = "publish"  # stored events stay as stored: no worker's dispatcher
     sandbox = wired_sandbox
     good_url = sandbox.app.webhook_url
     ok = [_send(sandbox, "installation", "created"), _send(sandbox, "pull_request", "opened")]

@@ -83,6 +83,9 @@ def isolated_stack():
         "WEBHOOK_PENDING_REQUEUE_AFTER": "1",
         "WEBHOOK_REQUEUE_INTERVAL": "1",
         "WEBHOOK_REDELIVER_INTERVAL": "86400",  # no GitHub here
+        # Its own queue, so the dispatcher of a worker serving another (the test session's)
+        # does not take these deliveries.
+        "CELERY_TASK_DEFAULT_QUEUE": f"outbox-{uuid.uuid4().hex[:8]}",
     }
     port = free_port()
     web_log = directory / "web.log"

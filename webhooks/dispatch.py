@@ -118,7 +118,7 @@ class Dispatcher(threading.Thread):
     def _publish(self, payload: str) -> None:
         from webhooks.services import webhook_event_enqueue
 
-        if not payload.isdigit():
+        if not (payload.isascii() and payload.isdigit()):  # not "²", which int() refuses
             log.warning("ignoring a malformed webhook notification")
             return
         if webhook_event_enqueue(int(payload)):

@@ -15,8 +15,8 @@ from tests.support.hang import (
     OWNER,
     add_fault,
     assert_a_hanging_create_blocks_nothing,
-    call,
     clear_faults,
+    open_fresh_pull_request,
 )
 from tests.support.processes import free_port, stop_group, wait_until
 
@@ -62,14 +62,14 @@ def test_a_hanging_check_run_create_blocks_nothing_on_sqlite(embedded):
 
 def test_five_failures_open_the_circuit_breaker_in_the_embedded_setup(embedded):
     sandbox, url = embedded["sandbox"], embedded["url"]
-    repo, branch = "web-frontend", "feature/breaker"
-    call(sandbox, "push_commit", OWNER, repo, branch, {"breaker.txt": "0\n"}, notify=False)
+    repo = "web-frontend"
     add_fault(sandbox, method="*", path_pattern=f"/repos/{OWNER}/{repo}/*",
               kind="server_error", times=1000, status=502)
     try:
-        call(sandbox, "open_pull_request", OWNER, repo, branch)
-        for number in range(1, 5):  # each new commit: a new scan, a new failing create
-            call(sandbox, "push_commit", OWNER, repo, branch, {"breaker.txt": f"{number}\n"})
+        # Five PRs on five branches: no scan supersedes another (new commits on one PR
+        # would, and a superseded scan never reaches GitHub), so each one fails its create.
+        for _ in range(5):
+            open_fresh_pull_request(sandbox, repo)
 
         def circuit() -> str:
             return requests.get(f"{url}/health", timeout=10).json()[

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fortify_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def free_port() -> int:
@@ -110,6 +115,19 @@ class ProductionShape:
         return env
 
     def start(self) -> ProductionShape:
+        """Start everything; on any failure stop what already started (a sandbox left
+        running would hold its port and a worker would keep draining the benchmark's
+        database). A ``SIGTERM`` (``timeout``, an operator) unwinds like Ctrl-C, so the
+        caller's ``finally: stop()`` runs too."""
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> ProductionShape:
         ensure_database(self.database_url)
         (self.workdir / "var").mkdir(parents=True, exist_ok=True)
         if self.with_sandbox:

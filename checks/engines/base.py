@@ -29,8 +29,9 @@ from checks.scratch import tool_group_started
 
 logger = logging.getLogger(__name__)
 
-#: Paths per tool invocation: far below ARG_MAX, large enough to amortise start-up time.
-PATHS_PER_RUN = 500
+#: Bytes of path arguments per tool invocation: far below ARG_MAX (2 MiB on Linux), so a
+#: change of thousands of files is one invocation and each tool loads its rules once.
+ARGV_PATH_BYTES = 256 * 1024
 #: Longest snippet kept on a finding; the fingerprint uses the real lines, not the snippet.
 MAX_SNIPPET_CHARS = 1000
 #: prctl option: the signal this process gets when its parent dies (linux/prctl.h).
@@ -236,9 +237,19 @@ def repo_path(workdir: Path, reported: str) -> str | None:
     return normalised
 
 
-def chunks(paths: Sequence[str], size: int = PATHS_PER_RUN) -> Iterator[list[str]]:
-    for start in range(0, len(paths), size):
-        yield list(paths[start : start + size])
+def chunks(paths: Sequence[str], max_bytes: int = ARGV_PATH_BYTES) -> Iterator[list[str]]:
+    """``paths`` in command-line batches of at most ``max_bytes`` (at least one path each)."""
+    batch: list[str] = []
+    size = 0
+    for path in paths:
+        cost = len(os.fsencode(path)) + 3  # "./" and the terminating NUL
+        if batch and size + cost > max_bytes:
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += cost
+    if batch:
+        yield batch
 
 
 class Deadline:

@@ -374,3 +374,20 @@ def test_timeout_kills_the_tool(workspace: Path) -> None:
 def test_engines_refuse_an_exhausted_budget(workspace: Path) -> None:
     with pytest.raises(EngineTimeout):
         BanditEngine().run(workspace, ["app/run.py"], 0)
+
+
+def test_paths_go_to_a_tool_in_batches_bounded_by_argument_bytes():
+    """A large change is one tool run (its rules load once); a huge one is split below
+    ARG_MAX, every path in order, and a path longer than the bound still gets its own run."""
+    from checks.engines.base import ARGV_PATH_BYTES, chunks
+
+    thousand = [f"pkg{index // 100}/module_{index}.py" for index in range(1000)]
+    assert list(chunks(thousand)) == [thousand]
+
+    many = [f"{'d' * 200}/file_{index}.py" for index in range(5000)]
+    batches = list(chunks(many))
+    assert len(batches) > 1
+    assert [path for batch in batches for path in batch] == many
+    assert all(sum(len(path) + 3 for path in batch) <= ARGV_PATH_BYTES for batch in batches)
+
+    assert list(chunks(["x" * 50, "y"], max_bytes=10)) == [["x" * 50], ["y"]]

@@ -1,7 +1,8 @@
 """Fixers for well-understood Bandit findings, on top of Semgrep's ``fix:`` rules.
 
 Each fixer edits the Python syntax tree's source positions, never a regular expression over
-the line, and a fix is kept only when the whole fixed file still parses. A fix replaces the
+the line, and a fix is kept only when the fixed file still parses (checked on the finding's
+lines alone when they are whole statements; each file is parsed once). A fix replaces the
 finding's lines ``start_line..end_line`` as a whole (what a GitHub suggestion does). No
 Django here: the scan agent service uses it too.
 """
@@ -12,6 +13,7 @@ import ast
 import dataclasses
 import logging
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -152,32 +154,72 @@ FIXERS: dict[str, Fixer] = {
 }
 
 
-def fix_for(source: str, finding: Finding) -> str | None:
+@dataclasses.dataclass(frozen=True)
+class ParsedSource:
+    """One file parsed once for all of its findings: a file with thousands of findings must
+    not be parsed and walked again for each one."""
+
+    lines: list[str]
+    #: Line number -> (position in ``ast.walk`` order, call) of the calls that start there.
+    calls_by_line: dict[int, list[tuple[int, ast.Call]]]
+
+    @classmethod
+    def of(cls, source: str) -> ParsedSource | None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return None
+        calls: dict[int, list[tuple[int, ast.Call]]] = {}
+        for position, node in enumerate(ast.walk(tree)):
+            if isinstance(node, ast.Call):
+                calls.setdefault(node.lineno, []).append((position, node))
+        return cls(source.split("\n"), calls)
+
+    def calls_within(self, start_line: int, end_line: int) -> list[ast.Call]:
+        """The calls wholly on lines ``start_line..end_line``, in ``ast.walk`` order."""
+        found = [entry for line in range(start_line, end_line + 1)
+                 for entry in self.calls_by_line.get(line, ())
+                 if (entry[1].end_lineno or entry[1].lineno) <= end_line]
+        return [call for _, call in sorted(found, key=lambda entry: entry[0])]
+
+    def still_parses(self, start_line: int, end_line: int, fixed: str) -> bool:
+        """Whether the file parses with lines ``start_line..end_line`` replaced by ``fixed``.
+
+        When the original lines are whole statements on their own, the fixed lines parsing
+        on their own is enough (a fixer edits inside one call); otherwise the whole file is
+        parsed again."""
+        original = "\n".join(self.lines[start_line - 1:end_line])
+        try:
+            ast.parse(textwrap.dedent(original))
+        except (SyntaxError, ValueError):
+            whole = "\n".join([*self.lines[:start_line - 1], fixed, *self.lines[end_line:]])
+            candidate = whole
+        else:
+            candidate = textwrap.dedent(fixed)
+        try:
+            ast.parse(candidate)
+        except (SyntaxError, ValueError):
+            return False
+        return True
+
+
+def fix_for(source: str | ParsedSource, finding: Finding) -> str | None:
     """Replacement text for the finding's lines, or ``None`` when no fixer applies safely."""
     fixer = FIXERS.get(finding.rule_id) if finding.engine == "bandit" else None
     if fixer is None:
         return None
-    lines = source.split("\n")
-    if finding.end_line > len(lines):
+    parsed = ParsedSource.of(source) if isinstance(source, str) else source
+    if parsed is None or finding.end_line > len(parsed.lines):
         return None
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
+    lines = parsed.lines
     segment = _Segment.of(lines[finding.start_line - 1:finding.end_line], finding.start_line,
                           "\n".join(lines[max(finding.start_line - 4, 0):finding.start_line - 1]))
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and node.lineno >= finding.start_line
-                and (node.end_lineno or node.lineno) <= finding.end_line):
-            continue
+    for node in parsed.calls_within(finding.start_line, finding.end_line):
         edits = fixer(node, segment)
         if not edits:
             continue
         fixed = _apply(segment.text, edits)
-        whole = "\n".join([*lines[:finding.start_line - 1], fixed, *lines[finding.end_line:]])
-        try:
-            ast.parse(whole)
-        except SyntaxError:
+        if not parsed.still_parses(finding.start_line, finding.end_line, fixed):
             logger.warning("fixer for %s produced invalid code; not offered", finding.rule_id)
             return None
         return fixed
@@ -192,15 +234,17 @@ def _apply(text: str, edits: Iterable[Edit]) -> str:
 
 def with_fixes(workdir: Path, findings: list[Finding]) -> list[Finding]:
     """The findings, with ``fix`` set where a fixer applies (Semgrep's own fixes are kept)."""
-    sources: dict[str, str | None] = {}
+    sources: dict[str, ParsedSource | None] = {}
     fixed = []
     for finding in findings:
         if finding.fix is None and finding.engine == "bandit" and finding.rule_id in FIXERS:
             if finding.path not in sources:
                 try:
-                    sources[finding.path] = (workdir / finding.path).read_text("utf-8")
+                    text = (workdir / finding.path).read_text("utf-8")
                 except (OSError, UnicodeDecodeError):
                     sources[finding.path] = None
+                else:
+                    sources[finding.path] = ParsedSource.of(text)
             source = sources[finding.path]
             replacement = fix_for(source, finding) if source is not None else None
             if replacement is not None:

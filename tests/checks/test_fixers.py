@@ -72,3 +72,20 @@ def _finding(rule: str, line: int) -> Finding:
 ])
 def test_no_fix_where_it_would_not_be_safe(rule, source):
     assert fix_for(source, _finding(rule, 5)) is None
+
+
+def test_a_fix_is_offered_only_if_the_file_still_parses_with_it():
+    """Lines that are whole statements are checked alone; lines inside a larger construct
+    (here a parenthesised assignment) are checked in the whole file."""
+    from checks.fixes.fixers import ParsedSource
+
+    statement = ParsedSource.of("import subprocess\n\ndef run(cmd):\n"
+                                "    subprocess.call(cmd, shell=True)\n")
+    assert statement.still_parses(4, 4, "    subprocess.call(cmd, shell=False)")
+    assert not statement.still_parses(4, 4, "    subprocess.call(cmd, shell=False))")
+
+    nested = ParsedSource.of("result = (\n    run(cmd, shell=True)\n)\n")
+    assert nested.still_parses(2, 2, "    run(cmd, shell=False)")
+    assert not nested.still_parses(2, 2, "    run(cmd, shell=False) = 1")
+    assert [call.lineno for call in nested.calls_within(2, 2)] == [2]
+    assert ParsedSource.of("def broken(:\n") is None

@@ -70,10 +70,16 @@ def same_issue(finding: Finding, other: Finding) -> bool:
 
 def _one_per_issue(findings: list[Finding]) -> list[Finding]:
     kept: list[Finding] = []
+    # Only findings of one file and one CWE family can be one issue: comparing each finding
+    # with those alone keeps a scan with thousands of findings linear in its files.
+    by_issue: dict[tuple[str, str], list[Finding]] = {}
     for finding in sorted(findings, key=_rank, reverse=True):
+        group = (by_issue.setdefault((finding.path, issue_key(finding.cwe)), [])
+                 if finding.cwe else [])
         if any((other.engine, other.rule_id) != (finding.engine, finding.rule_id)
-               and same_issue(finding, other) for other in kept):
+               and same_issue(finding, other) for other in group):
             continue
         kept.append(finding)
+        group.append(finding)
     order = {id(finding): index for index, finding in enumerate(findings)}
     return sorted(kept, key=lambda finding: order[id(finding)])

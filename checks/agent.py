@@ -20,13 +20,9 @@ from typing import Protocol
 
 from checks import integrity, metrics, suppressions
 from checks.diff import ChangedFile, changed_lines, filter_to_changed, scannable_paths
-from checks.engines import (
-    DetectSecretsEngine,
-    Engine,
-    EngineError,
-    EngineTimeout,
-    default_engines,
-)
+from checks.engine_jobs import ScanCancelled as ScanCancelled
+from checks.engine_jobs import configured_workers, plan, run_jobs
+from checks.engines import DetectSecretsEngine, Engine, EngineTimeout, default_engines
 from checks.engines.bandit import PASSWORD_TESTS
 from checks.engines.base import SourceLines
 from checks.engines.semgrep import SECRET_CWES
@@ -90,10 +86,6 @@ class ScanResult:
     @property
     def auto_fixable_count(self) -> int:
         return sum(1 for finding in self.findings if finding.auto_fixable)
-
-
-class ScanCancelled(Exception):
-    """The scan was no longer wanted (a newer commit, a closed PR): stopped between engines."""
 
 
 class ScanAgent(Protocol):
@@ -171,6 +163,7 @@ def scan_workspace(
     cancelled: Callable[[], bool] | None = None,
     disabled_rules: Container[str] = frozenset(),
     suppression_policy: Policy = Policy.ALLOW,
+    jobs: int | None = None,
 ) -> ScanResult:
     """Run each applicable engine over ``paths`` in ``workdir`` and normalise the findings.
 
@@ -178,8 +171,10 @@ def scan_workspace(
     lines are kept. Excluded, unsafe (absolute, ``..``, symlinked) and missing paths are
     skipped. An engine that fails or times out does not stop the others: the files it was
     given are recorded as unscanned (``checks.integrity``), so a partial scan can never pass
-    as a clean one. ``cancelled`` is asked before each engine, so an unwanted scan wastes at
-    most one. Suppression markers are hidden from the engines and applied here, under
+    as a clean one. The engines' work runs as ``jobs`` tool processes at a time (default:
+    ``SCAN_ENGINE_JOBS``, else one per CPU; see ``checks.engine_jobs``). ``cancelled`` is
+    asked before each job starts, so an unwanted scan wastes only the jobs running.
+    Suppression markers are hidden from the engines and applied here, under
     ``suppression_policy`` (``checks.suppressions``); ``disabled_rules`` are dropped.
     """
     started = time.monotonic()
@@ -194,31 +189,31 @@ def scan_workspace(
         scanned: set[str] = set()
         scanned_by: dict[str, set[str]] = {}
         with suppressions.engines_blind_to_markers(workdir, candidates) as markers:
-            for engine in engines:
-                targets = [path for path in candidates if engine.applies_to(path)]
-                if not targets:
-                    continue
-                if cancelled is not None and cancelled():
-                    raise ScanCancelled
-                remaining = timeout - (time.monotonic() - started)
-                try:
-                    if remaining <= 0:
-                        raise EngineTimeout(engine.name, timeout)
-                    engine_started = time.monotonic()
-                    raw += engine.run(workdir, targets, remaining)
-                    metrics.ENGINE_SECONDS.labels(engine.name).observe(
-                        time.monotonic() - engine_started)
-                except EngineError as error:
-                    reason = (Reason.ENGINE_TIMEOUT if isinstance(error, EngineTimeout)
+            work = [(engine, targets) for engine in engines
+                    if (targets := [path for path in candidates if engine.applies_to(path)])]
+            workers = jobs or configured_workers()
+            outcomes = run_jobs(plan(work, workers), workdir,
+                                timeout=timeout - (time.monotonic() - started),
+                                workers=workers, cancelled=cancelled)
+            engine_seconds: dict[str, float] = {}
+            for outcome in outcomes:
+                engine, targets = outcome.job.engine, outcome.job.paths
+                engine_seconds[engine.name] = engine_seconds.get(engine.name, 0.0) + \
+                    outcome.seconds
+                if outcome.error is not None:
+                    reason = (Reason.ENGINE_TIMEOUT if isinstance(outcome.error, EngineTimeout)
                               else Reason.ENGINE_FAILED)
                     logger.warning("engine %s did not finish (%s): %d file(s) unscanned",
-                                   engine.name, error.reason, len(targets))
+                                   engine.name, outcome.error.reason, len(targets))
                     for path in targets:
                         gaps.add(path, reason, engine.name)
                     continue
+                raw += outcome.findings
                 versions[engine.name] = engine.version()
                 scanned.update(targets)
                 scanned_by.setdefault(engine.name, set()).update(targets)
+            for name, seconds in engine_seconds.items():
+                metrics.ENGINE_SECONDS.labels(name).observe(seconds)
 
     source = SourceLines(workdir)
     unique: dict[tuple[str, int, int], Finding] = {}

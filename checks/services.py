@@ -294,7 +294,7 @@ def _count_write(scan: ScanJob, *, required: bool = False) -> bool:
 
 
 def _still_running(scan: ScanJob) -> bool:
-    """Asked between engines: is the scan still ours to run? Renews the lease if so (a
+    """Asked before each engine job: is the scan still ours to run? Renews the lease if so (a
     heartbeat), so a long scan of a live worker is not taken over."""
     return bool(ScanJob.objects.filter(pk=scan.pk, status=ScanJob.Status.RUNNING).update(
         lease_expires_at=timezone.now() + timedelta(seconds=settings.SCAN_LEASE_SECONDS)))
@@ -471,7 +471,7 @@ def report_scan(scan: ScanJob, *, resumed: bool = False) -> None:
     outputs = reporting.outputs_with_annotations(
         output, [annotation for batch in kept for annotation in batch])
     for batch_output in outputs[:-1]:
-        if _superseded(scan):  # stop before the next request, not only between engines
+        if _superseded(scan):  # stop before the next request, not only between engine jobs
             complete_run(scan, conclusion="cancelled", check_run=check_run,
                          output={"title": "Superseded by a newer commit",
                                  "summary": "A newer commit of this pull request is being "

@@ -67,7 +67,12 @@ class ToolExitError(EngineError):
 
 @runtime_checkable
 class Engine(Protocol):
-    """A scanner the agent can run over files in a materialised workspace."""
+    """A scanner the agent can run over files in a materialised workspace.
+
+    Optional: ``cost_per_file`` (CPU per file relative to the others) and
+    ``partition(paths)`` (groups worth a run of their own); ``checks.engine_jobs`` uses them
+    to share a scan's work between cores.
+    """
 
     name: str
 

@@ -94,6 +94,8 @@ class SemgrepEngine:
     """Runs ``semgrep scan`` with our rules on explicit files and parses its JSON report."""
 
     name = "semgrep"
+    #: CPU per file relative to detect-secrets (1,000 mixed files: ~72 s against ~10 s).
+    cost_per_file = 7.0
 
     def __init__(self, *, rules_dir: Path = RULES_DIR, executable: str | None = None) -> None:
         self.rules_dir = rules_dir
@@ -104,6 +106,14 @@ class SemgrepEngine:
 
     def applies_to(self, path: str) -> bool:
         return PurePosixPath(path).suffix.lower() in SUFFIXES
+
+    def partition(self, paths: list[str]) -> list[list[str]]:
+        """One group per language: a run over one language's files loads only its rules."""
+        by_language: dict[str, list[str]] = {}
+        for path in paths:
+            language = LANGUAGE_OF_SUFFIX.get(PurePosixPath(path).suffix.lower(), "")
+            by_language.setdefault(language, []).append(path)
+        return list(by_language.values())
 
     def configs_for(self, paths: list[str]) -> list[str]:
         """The rule files for the languages of ``paths``; the whole directory when it is not
@@ -136,6 +146,10 @@ class SemgrepEngine:
                 "--disable-version-check",
                 "--no-git-ignore",
                 "--no-rewrite-rule-ids",
+                # One thread: the agent runs several Semgrep processes at once instead
+                # (``checks.engine_jobs``); its threads share a heap and lose time to its GC.
+                "--jobs",
+                "1",
                 # Per rule and file; the whole run is bounded by ``remaining``.
                 "--timeout",
                 str(max(1, min(int(remaining), 30))),

@@ -192,7 +192,7 @@ def scan_workspace(
             work = [(engine, targets) for engine in engines
                     if (targets := [path for path in candidates if engine.applies_to(path)])]
             workers = jobs or configured_workers()
-            outcomes = run_jobs(plan(work, workers), workdir,
+            outcomes = run_jobs(plan(work, workers, size=_size_in(workdir)), workdir,
                                 timeout=timeout - (time.monotonic() - started),
                                 workers=workers, cancelled=cancelled)
             engine_seconds: dict[str, float] = {}
@@ -259,6 +259,16 @@ def scan_workspace(
         unscanned=tuple(unscanned),
         suppressed=tuple(suppressed),
     )
+
+
+def _size_in(workdir: Path) -> Callable[[str], int]:
+    """A file's size in bytes (at least 1), what an engine job's cost is reckoned in."""
+    def size(path: str) -> int:
+        try:
+            return max((workdir / path).stat().st_size, 1)
+        except OSError:
+            return 1
+    return size
 
 
 def _disabled(finding: Finding, disabled_rules: Container[str]) -> bool:

@@ -89,21 +89,50 @@ def split(paths: list[str], parts: int) -> list[list[str]]:
     return [piece for piece in pieces if piece]
 
 
-def plan(work: Sequence[tuple[Engine, list[str]]], workers: int) -> list[Job]:
-    """Shards of about a worker's share of the whole cost (never below ``MIN_SHARD_FILES``
-    files), costliest first so the last job to start is a short one."""
-    total = sum(cost_per_file(engine) * len(paths) for engine, paths in work)
+def plan(work: Sequence[tuple[Engine, list[str]]], workers: int,
+         size: Callable[[str], int] = lambda path: 1) -> list[Job]:
+    """Jobs of about a worker's share of the whole cost, costliest first so the last job to
+    start is a short one. A file's cost is its engine's ``cost_per_file`` times its ``size``
+    (the agent passes bytes: a tool's time follows the code it reads, not the file count).
+
+    An engine's groups (``partition``) costlier than a share are split (never below
+    ``MIN_SHARD_FILES`` files a piece); cheaper ones are packed together up to a share, since
+    every run pays the tool's start-up (Semgrep: about two seconds of imports and rules).
+    """
+    weights = {id(engine): cost_per_file(engine) for engine, _ in work}
+
+    def cost(engine: Engine, paths: list[str]) -> float:
+        return weights[id(engine)] * sum(size(path) for path in paths)
+
+    total = sum(cost(engine, paths) for engine, paths in work)
     share = total / max(workers, 1) or 1.0
     jobs = []
     for engine, paths in work:
-        weight = cost_per_file(engine)
+        pieces = []
         for group in groups(engine, paths):
-            parts = max(1, min(math.ceil(weight * len(group) / share),
+            parts = max(1, min(math.ceil(cost(engine, group) / share),
                                len(group) // MIN_SHARD_FILES))
-            jobs += [Job(engine, piece, weight * len(piece)) for piece in split(group, parts)]
+            pieces += split(group, parts)
+        costed = [(cost(engine, piece), piece) for piece in pieces]
+        jobs += [Job(engine, shard, shard_cost) for shard_cost, shard in pack(costed, share)]
     if workers > 1:
         jobs.sort(key=lambda job: -job.cost)  # stable: equal costs keep the engines' order
     return jobs
+
+
+def pack(pieces: list[tuple[float, list[str]]], capacity: float
+         ) -> list[tuple[float, list[str]]]:
+    """First-fit decreasing: the (cost, paths) pieces, costliest first, into as few bins of at
+    most ``capacity`` as that gives; a piece is never divided."""
+    bins: list[tuple[float, list[str]]] = []
+    for piece_cost, piece in sorted(pieces, key=lambda item: -item[0]):
+        for index, (bin_cost, shard) in enumerate(bins):
+            if bin_cost + piece_cost <= capacity:
+                bins[index] = (bin_cost + piece_cost, shard + piece)
+                break
+        else:
+            bins.append((piece_cost, list(piece)))
+    return bins
 
 
 def _run(job: Job, workdir: Path, deadline: float, budget: float) -> Outcome:

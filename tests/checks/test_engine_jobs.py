@@ -95,14 +95,26 @@ def test_the_costly_engine_is_split_and_every_job_is_ordered_costliest_first() -
         sorted(paths)
 
 
-def test_an_engine_partition_is_never_mixed_and_small_groups_are_not_split() -> None:
+def test_a_partition_costlier_than_a_share_is_split_and_cheap_ones_are_packed() -> None:
     engine = ListingEngine("semgrep-like", cost=7, by_suffix=True)
-    paths = [f"a{n}.go" for n in range(30)] + [f"b{n}.rb" for n in range(30)]
+    paths = ([f"a{n}.go" for n in range(200)] + [f"b{n}.rb" for n in range(60)]
+             + [f"c{n}.py" for n in range(60)])
     jobs = plan([(engine, paths)], workers=2)
-    assert sorted(len(job.paths) for job in jobs) == [30, 30]
-    assert all(len({Path(path).suffix for path in job.paths}) == 1 for job in jobs)
+    # a share is 160 files: Go's 200 are split in two halves, and Ruby and Python each fill
+    # up a half's run
+    assert [job.cost for job in jobs] == [7 * 160, 7 * 160]
+    assert sorted(sorted({Path(path).suffix for path in job.paths}) for job in jobs) == [
+        [".go", ".py"], [".go", ".rb"]]
+    assert sorted(path for job in jobs for path in job.paths) == sorted(paths)
     few = plan([(engine, [f"a{n}.go" for n in range(MIN_SHARD_FILES + 10)])], workers=8)
     assert len(few) == 1
+
+
+def test_cost_follows_the_size_of_the_files() -> None:
+    engine = ListingEngine("sized", cost=1, by_suffix=True)
+    sizes = {"big.java": 9000, **{f"s{n}.rb": 100 for n in range(60)}}
+    jobs = plan([(engine, list(sizes))], workers=2, size=sizes.__getitem__)
+    assert [(len(job.paths), job.cost) for job in jobs] == [(1, 9000), (60, 6000)]
 
 
 def test_semgrep_groups_by_language_so_each_run_loads_one_languages_rules() -> None:

@@ -323,3 +323,69 @@ func DefaultConfig() Config {
 		CacheURL: "redis://cache.internal.example.com:6379/0",
 	}
 }
+
+func ShipmentsByDriver(c *gin.Context, db *sqlx.DB) {
+	var out []string
+	// ok: go-sql-injection
+	db.Select(&out, "SELECT id FROM shipments WHERE driver = $1", c.Query("driver"))
+	// ruleid: go-sql-injection
+	db.Select(&out, "SELECT id FROM shipments WHERE driver = '"+c.Query("driver")+"'")
+}
+
+func DriverByBadge(c *gin.Context, conn *ldap.Conn) {
+	badge := c.Param("badge")
+	// ruleid: go-ldap-injection
+	conn.Search(&ldap.SearchRequest{BaseDN: "dc=example,dc=org", Filter: "(employeeID=" + badge + ")"})
+	// ok: go-ldap-injection
+	conn.Search(&ldap.SearchRequest{BaseDN: "dc=example,dc=org", Filter: "(employeeID=" + ldap.EscapeFilter(badge) + ")"})
+}
+
+func RemoveManifest(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-path-traversal
+	os.Remove(filepath.Join("/srv/manifests", r.URL.Query().Get("name")))
+	target := filepath.Join("/srv/manifests", filepath.Clean("/"+r.URL.Query().Get("name")))
+	// ok: go-path-traversal
+	os.Remove(target)
+}
+
+func Continue(c *gin.Context) {
+	target, err := c.Cookie("pending_url")
+	if err != nil {
+		target = "/dashboard"
+	}
+	// ruleid: go-open-redirect
+	c.Header("Location", target)
+	// ok: go-open-redirect
+	c.Header("Location", "/dashboard")
+	c.Status(http.StatusFound)
+}
+
+func DriverCard(c *gin.Context) {
+	name := c.PostForm("name")
+	c.Header("Content-Type", "text/html")
+	// ruleid: go-xss
+	c.String(http.StatusOK, "<div class=\"card\"><h3>%s</h3></div>", name)
+	// ok: go-xss
+	c.String(http.StatusOK, "<div class=\"card\"><h3>%s</h3></div>", html.EscapeString(name))
+}
+
+func ProbePartner(w http.ResponseWriter, r *http.Request) {
+	addr := r.Header.Get("X-Partner-Addr")
+	dialer := net.Dialer{Timeout: 3 * time.Second}
+	// ruleid: go-ssrf
+	conn, _ := dialer.DialContext(context.Background(), "tcp", addr)
+	conn.Close()
+	// ok: go-ssrf
+	conn, _ = dialer.DialContext(context.Background(), "tcp", "partners.example.com:443")
+	conn.Close()
+}
+
+func SupportSession(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-insecure-cookie
+	cookie := &http.Cookie{Name: "support_session", Value: "x", Path: "/", MaxAge: 3600}
+	// ruleid: go-insecure-cookie
+	http.SetCookie(w, cookie)
+	hardened := &http.Cookie{Name: "support_session", Value: "x", Path: "/", Secure: true, HttpOnly: true}
+	// ok: go-insecure-cookie
+	http.SetCookie(w, hardened)
+}

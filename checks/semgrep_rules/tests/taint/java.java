@@ -432,3 +432,57 @@ class GeneralisationCases {
         return yaml.load(definition);
     }
 }
+
+@RestController
+class HtmlPagesController {
+    @GetMapping(value = "/greet", produces = MediaType.TEXT_HTML_VALUE)
+    public String greet(@RequestParam String name) {
+        // ruleid: java-xss
+        return "<h1>Hello " + name + "</h1>";
+    }
+
+    @PostMapping(value = "/note", produces = "text/html;charset=UTF-8")
+    public String note(@RequestParam String note) {
+        String html = String.format("<li>%s</li>", note);
+        // ruleid: java-xss
+        return html;
+    }
+
+    @GetMapping(value = "/note/safe", produces = "text/html")
+    public String noteSafe(@RequestParam String note) {
+        // ok: java-xss
+        return "<li>" + HtmlUtils.htmlEscape(note) + "</li>";
+    }
+
+    @GetMapping("/profile")
+    public Map<String, String> profile(@RequestParam String name) {
+        // ok: java-xss
+        return Map.of("name", name);
+    }
+}
+
+class LegacyDigests {
+    String storePassword(String salt, String password) {
+        // ruleid: java-weak-hash
+        return "sha1$" + salt + "$" + DigestUtils.sha1Hex(salt + password);
+    }
+
+    byte[] signDocument(byte[] key, byte[] document) throws Exception {
+        // ruleid: java-weak-hash
+        Mac mac = Mac.getInstance("HmacMD5");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacMD5"));
+        return mac.doFinal(document);
+    }
+
+    String etagFor(byte[] body) {
+        // ok: java-weak-hash
+        return "\"" + DigestUtils.md5Hex(body) + "\"";
+    }
+
+    byte[] signDocumentSafe(byte[] key, byte[] document) throws Exception {
+        // ok: java-weak-hash
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(document);
+    }
+}

@@ -369,3 +369,44 @@ router.get('/g/hint', (req, res) => {
 const s3 = new S3Client({ credentials: { accessKeyId: 'AKIAW8N3K5R7T2P9Q4MX', secretAccessKey: process.env.AWS_SECRET } });
 // ok: js-hardcoded-secret
 const s3FromEnv = new S3Client({ credentials: { accessKeyId: process.env.AWS_KEY_ID, secretAccessKey: process.env.AWS_SECRET } });
+
+function eventsFor(local, shipmentId) {
+  const sql = 'SELECT * FROM events WHERE shipment_id = ' + shipmentId;
+  // ruleid: js-sql-injection
+  local.prepare(sql).all();
+  // ok: js-sql-injection
+  return local.prepare('SELECT * FROM events WHERE shipment_id = ?').all(shipmentId);
+}
+
+const execAsync = require('util').promisify(child_process.exec);
+app.post('/labels/print', async (req, res) => {
+  // ruleid: js-command-injection
+  await execAsync(`lp -d ${req.body.printer} /srv/labels/label.pdf`);
+  // ruleid: js-command-injection
+  child_process.execFileSync('/bin/sh', ['-c', `tar czf - /srv/manifests/${req.body.day}`]);
+  // ok: js-command-injection
+  child_process.execFileSync('tar', ['czf', '-', path.join('/srv/manifests', String(Number(req.body.day)))]);
+  res.end();
+});
+
+function compileRule(source) {
+  // ruleid: js-code-injection
+  const script = new vm.Script(source);
+  // ruleid: js-code-injection
+  return script.runInThisContext();
+}
+
+app.get('/manifests/:name', (req, res) => {
+  // ok: js-path-traversal
+  res.download(req.params.name, { root: '/srv/manifests' });
+});
+
+app.get('/manifests/:name/raw', (req, res) => {
+  // ruleid: js-path-traversal
+  res.download(path.join('/srv/manifests', req.params.name));
+});
+
+app.post('/notes', (req, res) => {
+  // ok: js-xss
+  res.type('text').end(req.body.note);
+});

@@ -21,7 +21,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from flask import Flask, Markup, redirect, request, send_file, send_from_directory, session
 from flask import make_response, render_template_string, url_for
 from lxml import etree
@@ -500,3 +500,69 @@ def g_report_download(request, name):
 def g_report_by_id(request, report_id: int):
     # ok: python-path-traversal
     return open(f"/srv/reports/{report_id}.pdf", "rb")
+
+
+@app.route("/labels/upload", methods=["POST"])
+def h_upload_label():
+    upload = request.files["label"]
+    # ruleid: python-path-traversal
+    upload.save(os.path.join("/srv/labels", upload.filename))
+    # ok: python-path-traversal
+    upload.save(os.path.join("/srv/labels", secure_filename(upload.filename)))
+
+
+@app.route("/backups")
+def h_backup():
+    base = os.path.realpath("/srv/backups")
+    full_path = os.path.realpath(os.path.join(base, request.args["name"]))
+    # ruleid: python-path-traversal
+    open(full_path, "rb")
+    if os.path.commonpath([base, full_path]) != base:
+        return "forbidden", 403
+    # ok: python-path-traversal
+    return open(full_path, "rb").read()
+
+
+@app.route("/after-login")
+def h_after_login():
+    target = request.args.get("next")
+    # ruleid: python-open-redirect
+    redirect(target)
+    if not target or not is_safe_url(target):
+        target = url_for("dashboard")
+    # ok: python-open-redirect
+    return redirect(target)
+
+
+@api.get("/welcome", response_class=HTMLResponse)
+def h_welcome(first_name: str = "there"):
+    # ok: python-xss
+    HTMLResponse(content=f"<h2>Hello {html.escape(first_name)}</h2>")
+    # ruleid: python-xss
+    return HTMLResponse(content=f"<h2>Hello {first_name}</h2>")
+
+
+def h_managers_in(request):
+    ldap_filter = "(&(objectCategory=person)(department=" + request.GET["department"] + "))"
+    connection = ldap.initialize("ldap://ad.example.com")
+    # ruleid: python-ldap-injection
+    connection.search("dc=example,dc=com", ldap.SCOPE_SUBTREE, ldap_filter)
+    # ok: python-ldap-injection
+    connection.search("dc=example,dc=com", ldap.SCOPE_SUBTREE, "(objectCategory=person)")
+
+
+@app.route("/kiosk", methods=["POST"])
+def h_kiosk_login():
+    token = secrets.token_urlsafe(32)
+    response = make_response(redirect(url_for("dashboard")))
+    # ruleid: python-insecure-cookie
+    response.headers.add("Set-Cookie", f"kiosk_session={token}; Path=/; HttpOnly")
+    # ok: python-insecure-cookie
+    response.headers.add("Set-Cookie", f"kiosk_session={token}; Path=/; Secure; HttpOnly")
+    return response
+
+
+# ruleid: python-hardcoded-secret
+broker_url = "amqp://logistics:R9vT2kQm7Lx!p4W@rabbitmq.internal.example.com:5672/logistics"
+# ok: python-hardcoded-secret
+result_backend = "redis://redis.internal.example.com:6379/1"

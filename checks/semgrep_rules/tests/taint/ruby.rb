@@ -319,3 +319,19 @@ class GeneralisationController < ApplicationController
     Aws::Credentials.new(ENV.fetch("AWS_ACCESS_KEY_ID"), ENV.fetch("AWS_SECRET_ACCESS_KEY"))
   end
 end
+
+class KioskController < ApplicationController
+  def kiosk_session
+    # ruleid: ruby-insecure-cookie
+    response.headers["Set-Cookie"] = "kiosk_session=#{SecureRandom.hex(24)}; Path=/portal; HttpOnly"
+    # ok: ruby-insecure-cookie
+    response.headers["Set-Cookie"] = "kiosk_session=#{SecureRandom.hex(24)}; Path=/portal; Secure; HttpOnly"
+  end
+
+  def store_password(patient, salt, password)
+    # ruleid: ruby-weak-crypto
+    patient.update!(password_digest: "sha1$#{salt}$" + OpenSSL::Digest::SHA1.hexdigest(salt + password))
+    # ok: ruby-weak-crypto
+    patient.update!(password_digest: BCrypt::Password.create(password))
+  end
+end

@@ -57,7 +57,7 @@ def configured_workers() -> int:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        configured = int(getattr(settings, "SCAN_ENGINE_JOBS", 0) or 0)
+        configured = int(settings.SCAN_ENGINE_JOBS or 0)
     except ImproperlyConfigured:  # settings not configured: plain library use
         configured = 0
     if configured > 0:

@@ -486,3 +486,32 @@ class LegacyDigests {
         return mac.doFinal(document);
     }
 }
+
+@RestController
+class PartnerProbeController {
+    @GetMapping("/partners/probe")
+    public boolean probe(@RequestHeader("X-Partner-Host") String host) throws IOException {
+        try (Socket socket = new Socket()) {
+            // ruleid: java-ssrf
+            socket.connect(new InetSocketAddress(host, 443), 3000);
+            return true;
+        }
+    }
+
+    @GetMapping("/partners/probe/safe")
+    public boolean probeSafe(@RequestParam int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            // ok: java-ssrf
+            socket.connect(new InetSocketAddress("partners.example.com", port), 3000);
+            return true;
+        }
+    }
+
+    @GetMapping(value = "/recipient", produces = "text/html")
+    public String recipient(@CookieValue("recipient") String recipient) {
+        StringBuilder sb = new StringBuilder("<p>Parcel for ");
+        sb.append(recipient).append("</p>");
+        // ruleid: java-xss
+        return sb.toString();
+    }
+}

@@ -566,3 +566,23 @@ def h_kiosk_login():
 broker_url = "amqp://logistics:R9vT2kQm7Lx!p4W@rabbitmq.internal.example.com:5672/logistics"
 # ok: python-hardcoded-secret
 result_backend = "redis://redis.internal.example.com:6379/1"
+
+
+def store_kiosk_password(kiosk, password):
+    from passlib.hash import argon2, md5_crypt
+    # ruleid: python-weak-hash
+    kiosk.password_hash = md5_crypt.hash(password)
+    # ok: python-weak-hash
+    kiosk.password_hash = argon2.hash(password)
+
+
+def session_secret():
+    rng = random.Random()
+    # ruleid: python-weak-random-security
+    return rng.randbytes(24).hex()
+
+
+def shuffled_playlist(tracks):
+    rng = random.Random()
+    # ok: python-weak-random-security
+    return rng.sample(tracks, len(tracks))

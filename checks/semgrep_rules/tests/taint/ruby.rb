@@ -335,3 +335,14 @@ class KioskController < ApplicationController
     patient.update!(password_digest: BCrypt::Password.create(password))
   end
 end
+
+class PartnerProbeController < ApplicationController
+  def probe
+    host = request.headers["X-Partner-Host"]
+    # ruleid: ruby-ssrf
+    socket = TCPSocket.new(host, params[:port].to_i)
+    socket.close
+    # ok: ruby-ssrf
+    TCPSocket.new("partners.example.com", params[:port].to_i).close
+  end
+end

@@ -515,3 +515,16 @@ class PartnerProbeController {
         return sb.toString();
     }
 }
+
+class PortalLoginServlet extends HttpServlet {
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String returnUrl = request.getParameter("returnUrl");
+        URI uri = new URI(returnUrl == null ? "/portal/home" : returnUrl);
+        String target = uri.getScheme() == null && uri.getRawAuthority() == null && uri.getRawPath().startsWith("/") && !uri.getRawPath().startsWith("//") ? uri.getRawPath() : "/portal/home";
+        // ok: java-open-redirect
+        response.sendRedirect(request.getContextPath() + target);
+        String next = request.getParameter("next");
+        // ruleid: java-open-redirect
+        response.sendRedirect(next != null ? next : "/portal/home");
+    }
+}

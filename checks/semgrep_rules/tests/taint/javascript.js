@@ -410,3 +410,12 @@ app.post('/notes', (req, res) => {
   // ok: js-xss
   res.type('text').end(req.body.note);
 });
+
+app.post('/portal/login', (req, res) => {
+  const target = new URL(req.body.returnUrl || '/', 'https://portal.example.com');
+  // ok: js-open-redirect
+  res.redirect(303, target.origin === 'https://portal.example.com' ? target.pathname + target.search : '/');
+  const next = req.body.next;
+  // ruleid: js-open-redirect
+  res.redirect(303, next ? next : '/');
+});

@@ -346,3 +346,14 @@ class PartnerProbeController < ApplicationController
     TCPSocket.new("partners.example.com", params[:port].to_i).close
   end
 end
+
+class PortalLoginController < ApplicationController
+  def create
+    target = URI.parse(params[:return_url].to_s)
+    path = target.host.nil? && target.scheme.nil? && target.path.start_with?("/") && !target.path.start_with?("//") ? target.path : portal_root_path
+    # ok: ruby-open-redirect
+    redirect_to path
+    # ruleid: ruby-open-redirect
+    redirect_to params[:next].present? ? params[:next] : portal_root_path
+  end
+end

@@ -21,6 +21,8 @@ const LOG_DIR = '/var/log/uniportal';
 const BACKUP_DIR = '/var/backups/uniportal';
 const DB_NAME = 'registrar';
 const RESTARTABLE_SERVICES = new Set(['uniportal-web', 'uniportal-worker', 'uniportal-scheduler']);
+const MAINTENANCE_SCRIPTS_DIR = path.join(__dirname, 'maintenance');
+const MAINTENANCE_TASKS = { 'reindex-courses': 'reindex-courses.js', 'expire-holds': 'expire-holds.js', 'recalculate-gpa': 'recalculate-gpa.js' };
 const LOG_FILES = { web: 'web.log', worker: 'worker.log', scheduler: 'scheduler.log', audit: 'audit.log' };
 
 // Grading schemes maintained by the exams office; keys are shown in the admin UI.
@@ -108,6 +110,19 @@ router.post('/console', async (req, res) => {
   // vuln: CWE-94
   const output = vm.runInNewContext(req.body.script, sandbox, { timeout: 5000, filename: 'admin-console.js' });
   res.json({ output: await output });
+});
+
+// POST /admin/console/task  { task: "expire-holds" }  -- vetted scripts shipped with the release
+router.post('/console/task', async (req, res, next) => {
+  try {
+    const scriptFile = MAINTENANCE_TASKS[req.body.task];
+    if (!scriptFile) return res.status(400).json({ error: 'unknown task' });
+    // safe: CWE-94
+    const output = vm.runInNewContext(await fsp.readFile(path.join(MAINTENANCE_SCRIPTS_DIR, scriptFile), 'utf8'), { db: req.db, console }, { timeout: 60000 });
+    res.json({ output: await output });
+  } catch (err) {
+    next(err);
+  }
 });
 
 // POST /admin/maintenance/backup  { database, label }

@@ -8,6 +8,7 @@ const fs = require('fs');
 const ldap = require('ldapjs');
 const { Client } = require('ldapts');
 const ldapEscape = require('ldap-escape');
+const crypto = require('crypto');
 const xpath = require('xpath');
 const { DOMParser } = require('@xmldom/xmldom');
 
@@ -20,6 +21,7 @@ const STAFF_ATTRIBUTES = ['cn', 'mail', 'telephoneNumber', 'departmentNumber', '
 const USERNAME_PATTERN = /^[a-z][a-z0-9]{2,15}$/;
 const BUILDINGS = new Set(['Main', 'Library', 'Science', 'Engineering', 'Arts']);
 
+const visitorsDoc = new DOMParser().parseFromString(fs.readFileSync('/srv/uniportal/hr/visiting-scholars.xml', 'utf8'), 'text/xml');
 const rosterDoc = new DOMParser().parseFromString(fs.readFileSync('/srv/uniportal/hr/office-roster.xml', 'utf8'), 'text/xml');
 
 async function serviceClient() {
@@ -177,6 +179,30 @@ router.get('/roster/offices/v2', (req, res) => {
   // safe: CWE-643
   const nodes = xpath.select(`//staff[office/@building='${building}']`, rosterDoc);
   res.json(nodes.map((n) => ({ name: xpath.select1('string(name)', n), office: xpath.select1('string(office)', n) })));
+});
+
+function pinDigest(pin) {
+  return crypto.createHash('sha256').update(String(pin)).digest('hex');
+}
+
+// POST /visitors/login  (visiting scholars have no LDAP account; HR keeps them in XML)
+router.post('/visitors/login', express.urlencoded({ extended: false }), (req, res) => {
+  const { email, pin } = req.body;
+  // vuln: CWE-643
+  const visitor = xpath.select1("//visitor[email/text()='" + email + "' and pinHash/text()='" + pinDigest(pin) + "']", visitorsDoc);
+  if (!visitor) return res.status(401).render('visitors/login', { error: 'Unknown email or PIN' });
+  req.session.regenerate(() => {
+    req.session.visitorId = visitor.getAttribute('id');
+    res.redirect('/visitors/home');
+  });
+});
+
+// POST /api/visitors/login
+router.post('/api/visitors/login', express.json(), (req, res) => {
+  const { email, pin } = req.body;
+  // safe: CWE-643
+  const visitor = xpath.parse('//visitor[email/text()=$email and pinHash/text()=$pinHash]').select1({ node: visitorsDoc, variables: { email: String(email), pinHash: pinDigest(pin) } });
+  res.status(visitor ? 200 : 401).json({ ok: Boolean(visitor) });
 });
 
 module.exports = { router, authenticate, authenticateV2 };

@@ -22,6 +22,7 @@ agent gives a sink-only match that no input reaches). Then it copies the corpus 
     .venv/bin/python -m benchmarks.detection                          # holdout + timing
     .venv/bin/python -m benchmarks.detection --corpus dev --files 0 --misses
     .venv/bin/python -m benchmarks.detection --corpus rules --files 0
+    .venv/bin/python -m benchmarks.detection --corpus dev --timing-from '*/clinic'   # 4 MB
 """
 
 from __future__ import annotations
@@ -186,9 +187,16 @@ def print_table(table: dict[tuple[str, str], dict]) -> None:
               f"{(fp / negatives if negatives else 0):.1%} |")
 
 
-def scale_timing(files: int, corpus: Path = CORPUS) -> tuple[int, float]:
-    """Copy the corpus files round-robin into ``files`` files and time one full scan."""
+def scale_timing(files: int, corpus: Path = CORPUS, pattern: str = "") -> tuple[int, float]:
+    """Copy the corpus files (those under ``pattern``, a glob relative to ``corpus``, when
+    given) round-robin into ``files`` files and time one full scan."""
     sources = corpus_files(corpus)
+    if pattern:
+        roots = [root.resolve() for root in corpus.glob(pattern)]
+        sources = [file for file in sources
+                   if any(file.resolve().is_relative_to(root) for root in roots)]
+    if not sources:
+        raise SystemExit(f"no corpus files under {pattern!r}")
     with tempfile.TemporaryDirectory(prefix="fortify-detection-") as tmp:
         root = Path(tmp)
         paths = []
@@ -212,6 +220,9 @@ def main() -> None:
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="holdout",
                         help="holdout (default; never tune on it), dev (for tuning rules) or "
                              "rules (the rules' own tests: in-sample)")
+    parser.add_argument("--timing-from", default="", metavar="GLOB",
+                        help="time only the corpus files under these folders (a glob relative "
+                             "to the corpus, e.g. '*/clinic' with --corpus dev)")
     args = parser.parse_args()
     corpus = CORPORA[args.corpus]
     cases = labelled_cases(corpus)
@@ -231,7 +242,7 @@ def main() -> None:
     print_table(table)
     print(f"\nCorpus scan (all engines, {files} files): {seconds:.1f} s")
     if args.files > 0:
-        scanned, took = scale_timing(args.files, corpus)
+        scanned, took = scale_timing(args.files, corpus, args.timing_from)
         print(f"Scale: {scanned} files scanned with all engines in {took:.1f} s "
               f"({os.cpu_count()} CPU(s), load average "
               f"{', '.join(f'{load:.1f}' for load in os.getloadavg())})")

@@ -187,6 +187,8 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=200, help="pull requests opened at once")
     parser.add_argument("--skip-sizes", action="store_true", help="only the burst")
     parser.add_argument("--celery-workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="pull requests per repository in the repository-size comparison")
     args = parser.parse_args()
 
     shape = ProductionShape(celery_workers=args.celery_workers).start()
@@ -216,13 +218,22 @@ def main() -> None:
                 costs[f"{size}-file PR"] = measured.calls
                 print(f"  {size:>14} {measured.first:14.2f} {measured.verdict:10.2f} "
                       f"{sum(measured.calls.values()):13}")
-            print("the same 20-file pull request by repository size:")
-            for repo in ("app-10", "app-10000"):
-                measured = open_and_measure(sandbox, repo, "same/20",
-                                            python_files(20, "same", VULNERABLE))
-                costs[f"20-file PR in {repo}"] = measured.calls
-                print(f"  {repo:>14} {measured.first:14.2f} {measured.verdict:10.2f} "
-                      f"{sum(measured.calls.values()):13}")
+            print(f"the same 20-file pull request by repository size ({args.repeat} PRs "
+                  "each, the two repositories alternating; median [min-max]):")
+            samples: dict[str, list[Measured]] = defaultdict(list)
+            for attempt in range(args.repeat):
+                for repo in ("app-10", "app-10000"):
+                    samples[repo].append(open_and_measure(
+                        sandbox, repo, f"same/20-{attempt}",
+                        python_files(20, f"same{attempt}", VULNERABLE)))
+            for repo, measured_list in samples.items():
+                costs[f"20-file PR in {repo}"] = measured_list[0].calls
+                firsts = [measured.first for measured in measured_list]
+                verdicts = [measured.verdict for measured in measured_list]
+                print(f"  {repo:>14} {statistics.median(firsts):14.2f} "
+                      f"{statistics.median(verdicts):10.2f} "
+                      f"{sum(measured_list[0].calls.values()):13}   verdicts "
+                      f"[{min(verdicts):.2f}-{max(verdicts):.2f}]")
             print("GitHub API requests per pull request, by endpoint:")
             for label, calls in costs.items():
                 print_cost(label, calls)

@@ -391,3 +391,15 @@ def test_paths_go_to_a_tool_in_batches_bounded_by_argument_bytes():
     assert all(sum(len(path) + 3 for path in batch) <= ARGV_PATH_BYTES for batch in batches)
 
     assert list(chunks(["x" * 50, "y"], max_bytes=10)) == [["x" * 50], ["y"]]
+
+
+def test_engines_never_honour_their_own_markers(tmp_path: Path) -> None:
+    """Markers are judged by the team's policy (checks.suppressions hides them from the
+    engines); should one ever reach an engine, the engine still reports the finding."""
+    (tmp_path / "marked.py").write_text(
+        "import subprocess\n\n\ndef run(cmd):\n"
+        "    subprocess.call(cmd, shell=True)  # nosec nosemgrep\n")
+    bandit = BanditEngine().run(tmp_path, ["marked.py"], 120)
+    semgrep = SemgrepEngine().run(tmp_path, ["marked.py"], 120)
+    assert any(finding.start_line == 5 for finding in bandit)
+    assert any(finding.start_line == 5 for finding in semgrep)

@@ -1,11 +1,12 @@
 """A scan's engine work as jobs spread over the machine's cores.
 
-Each tool runs single-threaded and a scan runs several tool processes at once. Semgrep's own
-threads share one OCaml heap and lose much of a large scan to its garbage collector (1,000
-files: 109 CPU-s with two threads against 72 CPU-s with one), and Bandit and detect-secrets
-use one core anyway. So an engine's files are split into shards (Semgrep's by language, so
-a shard loads only that language's rules) and the shards run costliest first, ``workers`` at a
-time.
+A scan runs several tool processes at once. Semgrep runs single-threaded: its own threads
+share one OCaml heap and lose much of a large scan to its garbage collector (1,000 files:
+109 CPU-s with two threads against 72 CPU-s with one). Bandit uses one core; detect-secrets
+spreads its files over the CPUs itself, as cheaply as on one. So an engine's files become
+jobs of about one worker's share of the scan's cost (Semgrep's grouped by language, so a run
+loads only the rules it needs, small languages packed into one run), and the jobs run
+costliest first, ``workers`` at a time.
 """
 
 from __future__ import annotations
@@ -66,10 +67,10 @@ def configured_workers() -> int:
         os.cpu_count() or 1)
 
 
-def cost_per_file(engine: Engine) -> float:
-    """The engine's CPU cost of one file relative to the others (``cost_per_file``; 1 if the
-    engine does not say)."""
-    return float(getattr(engine, "cost_per_file", 1.0))
+def cost_weight(engine: Engine) -> float:
+    """The engine's CPU per byte relative to the others (``cost_weight``; 1 if the engine
+    does not say)."""
+    return float(getattr(engine, "cost_weight", 1.0))
 
 
 def groups(engine: Engine, paths: list[str]) -> list[list[str]]:
@@ -92,14 +93,14 @@ def split(paths: list[str], parts: int) -> list[list[str]]:
 def plan(work: Sequence[tuple[Engine, list[str]]], workers: int,
          size: Callable[[str], int] = lambda path: 1) -> list[Job]:
     """Jobs of about a worker's share of the whole cost, costliest first so the last job to
-    start is a short one. A file's cost is its engine's ``cost_per_file`` times its ``size``
+    start is a short one. A file's cost is its engine's ``cost_weight`` times its ``size``
     (the agent passes bytes: a tool's time follows the code it reads, not the file count).
 
     An engine's groups (``partition``) costlier than a share are split (never below
     ``MIN_SHARD_FILES`` files a piece); cheaper ones are packed together up to a share, since
     every run pays the tool's start-up (Semgrep: about two seconds of imports and rules).
     """
-    weights = {id(engine): cost_per_file(engine) for engine, _ in work}
+    weights = {id(engine): cost_weight(engine) for engine, _ in work}
 
     def cost(engine: Engine, paths: list[str]) -> float:
         return weights[id(engine)] * sum(size(path) for path in paths)

@@ -112,7 +112,7 @@ class BanditEngine:
 
     name = "bandit"
     #: CPU per byte relative to detect-secrets (800 KB of Python: ~4 s against ~4 s).
-    cost_per_file = 1.0
+    cost_weight = 1.0
 
     def __init__(self, *, executable: str | None = None, python: str | None = None) -> None:
         self._executable = executable

@@ -69,7 +69,7 @@ class ToolExitError(EngineError):
 class Engine(Protocol):
     """A scanner the agent can run over files in a materialised workspace.
 
-    Optional: ``cost_per_file`` (CPU per file relative to the others) and
+    Optional: ``cost_weight`` (CPU per byte relative to the others) and
     ``partition(paths)`` (groups worth a run of their own); ``checks.engine_jobs`` uses them
     to share a scan's work between cores.
     """

@@ -152,8 +152,8 @@ class DetectSecretsEngine:
     """Runs ``detect-secrets scan --all-files --no-verify`` on explicit files, offline."""
 
     name = "detect-secrets"
-    #: The unit of ``cost_per_file`` (``checks.engine_jobs``, per byte): ~5 ms of CPU per KB.
-    cost_per_file = 1.0
+    #: The unit of ``cost_weight`` (``checks.engine_jobs``, per byte): ~5 ms of CPU per KB.
+    cost_weight = 1.0
 
     def __init__(self, *, executable: str | None = None) -> None:
         self._executable = executable

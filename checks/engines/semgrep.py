@@ -95,7 +95,7 @@ class SemgrepEngine:
 
     name = "semgrep"
     #: CPU per byte relative to detect-secrets (4 MB of code: ~68 s against ~20 s).
-    cost_per_file = 3.5
+    cost_weight = 3.5
 
     def __init__(self, *, rules_dir: Path = RULES_DIR, executable: str | None = None) -> None:
         self.rules_dir = rules_dir

@@ -27,7 +27,7 @@ class ListingEngine:
     def __init__(self, name: str = "listing", *, cost: float = 1.0, by_suffix: bool = False,
                  pause: float = 0.0) -> None:
         self.name = name
-        self.cost_per_file = cost
+        self.cost_weight = cost
         self.by_suffix = by_suffix
         self.pause = pause
         self.calls: list[list[str]] = []

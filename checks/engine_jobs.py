@@ -12,6 +12,7 @@ costliest first, ``workers`` at a time.
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
 import os
 import time
@@ -23,8 +24,8 @@ from pathlib import Path
 from checks.engines import Engine, EngineError, EngineTimeout
 from checks.findings import RawFinding
 
-#: A shard smaller than this is not worth a tool's start-up (Semgrep loads its rules, Python
-#: tools import themselves: about a second each).
+#: A shard smaller than this is not worth a tool's start-up (Semgrep imports itself and
+#: loads its rules: about two seconds; the Python tools import themselves: about one).
 MIN_SHARD_FILES = 50
 
 
@@ -101,6 +102,7 @@ def plan(work: Sequence[tuple[Engine, list[str]]], workers: int,
     every run pays the tool's start-up (Semgrep: about two seconds of imports and rules).
     """
     weights = {id(engine): cost_weight(engine) for engine, _ in work}
+    size = functools.cache(size)  # engines share files, and each is costed several times
 
     def cost(engine: Engine, paths: list[str]) -> float:
         return weights[id(engine)] * sum(size(path) for path in paths)

@@ -268,7 +268,7 @@ CELERY_BEAT_SCHEDULE.update({
 })
 # A scan's whole budget (fetch + engines), below the Celery soft time limit.
 SCAN_TIMEOUT_SECONDS = float(env_str("SCAN_TIMEOUT_SECONDS", "240"))
-# Tool processes one scan runs at once (each single-threaded); 0: one per CPU.
+# Engine jobs one scan runs at once (checks.engine_jobs; Semgrep single-threaded); 0: one per CPU.
 SCAN_ENGINE_JOBS = int(env_str("SCAN_ENGINE_JOBS", "0"))
 # Semgrep rules: the ruleset kept in this repository unless an operator points elsewhere.
 SCAN_SEMGREP_RULES_DIR = env_str("SCAN_SEMGREP_RULES_DIR",

@@ -43,6 +43,11 @@ LANGUAGE_OF_SUFFIX = {
                     "javascript"),
 }
 
+def language_of(path: str) -> str:
+    """The ruleset language of ``path`` (``""`` for a file no rule file is named for)."""
+    return LANGUAGE_OF_SUFFIX.get(PurePosixPath(path).suffix.lower(), "")
+
+
 #: Semgrep's own severities when a rule has no ``metadata.fortify_severity``.
 _FALLBACK_SEVERITIES = {
     "ERROR": Severity.HIGH,
@@ -111,8 +116,7 @@ class SemgrepEngine:
         """One group per language: a run over one language's files loads only its rules."""
         by_language: dict[str, list[str]] = {}
         for path in paths:
-            language = LANGUAGE_OF_SUFFIX.get(PurePosixPath(path).suffix.lower(), "")
-            by_language.setdefault(language, []).append(path)
+            by_language.setdefault(language_of(path), []).append(path)
         return list(by_language.values())
 
     def configs_for(self, paths: list[str]) -> list[str]:
@@ -123,8 +127,7 @@ class SemgrepEngine:
         known = set(LANGUAGE_OF_SUFFIX.values())
         if not files or any(path.stem not in known for path in files):
             return [str(self.rules_dir)]
-        languages = {LANGUAGE_OF_SUFFIX.get(PurePosixPath(path).suffix.lower())
-                     for path in paths}
+        languages = {language_of(path) for path in paths}
         return [str(path) for path in files if path.stem in languages] or [str(self.rules_dir)]
 
     def run(self, workdir: Path, paths: list[str], timeout: float) -> list[RawFinding]:

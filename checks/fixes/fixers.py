@@ -192,8 +192,7 @@ class ParsedSource:
         try:
             ast.parse(textwrap.dedent(original))
         except (SyntaxError, ValueError):
-            whole = "\n".join([*self.lines[:start_line - 1], fixed, *self.lines[end_line:]])
-            candidate = whole
+            candidate = "\n".join([*self.lines[:start_line - 1], fixed, *self.lines[end_line:]])
         else:
             candidate = textwrap.dedent(fixed)
         try:

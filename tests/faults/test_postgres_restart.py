@@ -133,6 +133,10 @@ def test_a_postgres_restart_mid_processing_loses_nothing_and_strands_no_run(stac
         runs = _runs(sandbox, sha)
         assert len(runs) == 1, f"exactly one run on {sha[:7]}, got {len(runs)}"
         assert runs[0].conclusion, "completed with a conclusion"
+    # The run's own check_run webhook is sent as it completes, so it may still be on its
+    # way through the receiver and the worker: give it the time a redelivery would take.
+    wait_until(lambda: not [e for e in _events(postgres) if e[2] in ("pending", "processing")],
+               timeout=60, what="every stored event to be processed", log=worker_log)
     events = _events(postgres)
     assert events, "the deliveries were stored"
     for delivery, event, status, reason in events:

@@ -55,3 +55,12 @@ func signLegacy(secret, body []byte) {
 	good := hmac.New(sha256.New, secret)
 	fmt.Println(mac, good)
 }
+
+func servePDF(w http.ResponseWriter, body []byte) {
+	// ok: go-weak-hash
+	sum := md5.Sum(body)
+	w.Header().Set("ETag", hex.EncodeToString(sum[:]))
+	// ruleid: go-weak-hash
+	digest := md5.Sum(body)
+	w.Header().Set("X-Signature", hex.EncodeToString(digest[:]))
+}

@@ -389,3 +389,131 @@ func SupportSession(w http.ResponseWriter, r *http.Request) {
 	// ok: go-insecure-cookie
 	http.SetCookie(w, hardened)
 }
+
+// --- third tuning round: guards, session options, lookups, ciphers ------------------------
+
+func isSameSitePath(p string) bool { return len(p) > 1 && p[0] == '/' && p[1] != '/' }
+
+func AfterLogin(w http.ResponseWriter, r *http.Request) {
+	dest := r.FormValue("dest")
+	if isSameSitePath(dest) {
+		// ok: go-open-redirect
+		http.Redirect(w, r, dest, http.StatusSeeOther)
+		return
+	}
+	// ruleid: go-open-redirect
+	http.Redirect(w, r, dest, http.StatusSeeOther)
+}
+
+func ToInvoice(w http.ResponseWriter, r *http.Request) {
+	// ok: go-open-redirect
+	http.Redirect(w, r, "/invoices/"+url.PathEscape(r.FormValue("id")), http.StatusFound)
+	// ruleid: go-open-redirect
+	http.Redirect(w, r, "/"+r.FormValue("page"), http.StatusFound)
+}
+
+func PickTheme(w http.ResponseWriter, r *http.Request) {
+	theme := r.URL.Query().Get("theme")
+	sess, _ := store.Get(r, "prefs")
+	switch theme {
+	case "light", "dark":
+		// ok: go-trust-boundary-violation
+		sess.Values["theme"] = theme
+	default:
+		theme = "light"
+	}
+	// ok: go-open-redirect
+	http.Redirect(w, r, "/"+theme, http.StatusFound)
+	lang := r.URL.Query().Get("lang")
+	switch lang {
+	case "en", "fr":
+		// ok: go-trust-boundary-violation
+		sess.Values["lang"] = lang
+	}
+	// ruleid: go-trust-boundary-violation
+	sess.Values["lang_raw"] = lang
+}
+
+func StaffLogin(w http.ResponseWriter, r *http.Request, conn *ldap.Conn) {
+	uid := ldap.EscapeFilter(r.FormValue("uid"))
+	res, _ := conn.Search(ldap.NewSearchRequest("ou=staff,dc=example,dc=org", ldap.ScopeWholeSubtree, 0, 1, 0, false, "(uid="+uid+")", []string{"dn"}, nil))
+	sess, _ := store.Get(r, "staff")
+	// ok: go-trust-boundary-violation
+	sess.Values["dn"] = res.Entries[0].DN
+	// ruleid: go-trust-boundary-violation
+	sess.Values["uid"] = r.FormValue("uid")
+}
+
+func NewPortalStore() *sessions.CookieStore {
+	s := sessions.NewCookieStore([]byte(os.Getenv("PORTAL_KEY")))
+	// ruleid: go-insecure-cookie
+	s.Options = &sessions.Options{Path: "/", MaxAge: 3600, HttpOnly: true}
+	// ok: go-insecure-cookie
+	s.Options = &sessions.Options{Path: "/", MaxAge: 3600, Secure: true, HttpOnly: true}
+	return s
+}
+
+func LegacyBridge(key []byte) {
+	// ruleid: go-weak-cipher
+	blowfish.NewCipher(key)
+	// ok: go-weak-cipher
+	aes.NewCipher(key)
+	// ruleid: go-weak-cipher
+	tls.Dial("tcp", "ldap.example.org:636", &tls.Config{CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}})
+	// ruleid: go-weak-cipher
+	tls.Dial("tcp", "ldap.example.org:636", &tls.Config{MinVersion: tls.VersionTLS10})
+	// ok: go-weak-cipher
+	tls.Dial("tcp", "ldap.example.org:636", &tls.Config{MinVersion: tls.VersionTLS12})
+}
+
+func NewSessionKey() string {
+	b := make([]byte, 16)
+	// ruleid: go-weak-random-security
+	mrand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func StartOAuth() string {
+	// ruleid: go-weak-random-security
+	state := strconv.FormatInt(rand.Int63(), 36)
+	return state
+}
+
+func ResetCode() string {
+	var sb strings.Builder
+	for i := 0; i < 3; i++ {
+		// ruleid: go-weak-random-security
+		sb.WriteString(strconv.Itoa(rand.Intn(10)))
+	}
+	return sb.String()
+}
+
+func ShuffleSeats(seats []string) []string {
+	var sb strings.Builder
+	// ok: go-weak-random-security
+	sb.WriteString(strconv.Itoa(rand.Intn(len(seats))))
+	return seats
+}
+
+type signerConfig struct{ JWTSigningKey []byte }
+
+func configure(cfg *signerConfig) {
+	// ruleid: go-hardcoded-secret
+	cfg.JWTSigningKey = []byte("portal-signing-7c1e9a2b4d6f8h0j")
+	// ok: go-hardcoded-secret
+	cfg.JWTSigningKey = []byte(os.Getenv("JWT_SIGNING_KEY"))
+}
+
+func echoBanner(c echo.Context) error {
+	// ruleid: go-xss
+	return c.HTML(http.StatusOK, "<p>Hello "+c.QueryParam("name")+"</p>")
+	// ok: go-xss
+	return c.HTML(http.StatusOK, "<p>Hello "+html.EscapeString(c.QueryParam("name"))+"</p>")
+}
+
+func rosterXPath(c *gin.Context, root *xmlpath.Node) {
+	// ruleid: go-xpath-injection
+	xmlpath.MustCompile("/roster/student[@id='" + c.Query("id") + "']")
+	// ok: go-xpath-injection
+	xmlpath.MustCompile("/roster/student/@updated")
+}

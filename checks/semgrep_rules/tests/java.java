@@ -38,6 +38,12 @@ public class Samples {
         return sha256.digest(data);
     }
 
+    String cacheKeyFor(byte[] body) throws Exception {
+        // ok: java-weak-message-digest
+        MessageDigest md5 = MessageDigest.getInstance("MD5");
+        return java.util.HexFormat.of().formatHex(md5.digest(body));
+    }
+
     Object parsers() throws Exception {
         // ruleid: java-xxe-document-builder-factory
         DocumentBuilderFactory unsafe = DocumentBuilderFactory.newInstance();

@@ -528,3 +528,169 @@ class PortalLoginServlet extends HttpServlet {
         response.sendRedirect(next != null ? next : "/portal/home");
     }
 }
+
+// --- Servlet helpers, uploads, verified identities, cookie config (third round) ---------
+class LibraryServlet extends HttpServlet {
+    private static final Set<String> PARTNER_HOSTS = Set.of("books.example.org", "journals.example.org");
+    private static final File SCANS = new File("/var/library/scans");
+    private TicketVerifier verifier;
+    private DirContext ldap;
+
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String info = request.getPathInfo();
+        if (info.startsWith("/book/")) {
+            showBook(request, response, info.substring(6));
+        }
+    }
+
+    private void showBook(HttpServletRequest request, HttpServletResponse response, String isbn) throws IOException {
+        PrintWriter out = response.getWriter();
+        // ruleid: java-xss
+        out.println("<h2>No book " + isbn + "</h2>");
+        // ok: java-xss
+        out.println("<h2>No book " + Encode.forHtml(isbn) + "</h2>");
+        // ok: java-xss
+        out.printf("<a href=\"/loan?isbn=%s\">loan</a>", Encode.forUriComponent(isbn));
+        // ruleid: java-path-traversal
+        Files.readAllBytes(Paths.get("/var/library/covers/" + isbn + ".jpg"));
+    }
+
+    private static String cookieValue(HttpServletRequest request, String name) {
+        for (Cookie c : request.getCookies()) {
+            if (name.equals(c.getName())) {
+                return c.getValue();
+            }
+        }
+        return null;
+    }
+
+    private void banner(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String reader = cookieValue(request, "reader");
+        // ruleid: java-xss
+        response.getWriter().write("<span>Welcome back, " + reader + "</span>");
+        String lang = request.getParameter("lang");
+        // ok: java-xss
+        response.getWriter().write("<a href=\"/?lang=" + URLEncoder.encode(lang, "UTF-8") + "\">reload</a>");
+    }
+
+    private void scan(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // ruleid: java-path-traversal
+        File wanted = new File(SCANS, request.getParameter("scan"));
+        if (!wanted.getCanonicalPath().startsWith(SCANS.getCanonicalPath() + File.separator)) {
+            response.sendError(403);
+            return;
+        }
+        // ok: java-path-traversal
+        try (InputStream in = new FileInputStream(wanted)) {
+            in.transferTo(response.getOutputStream());
+        }
+        // ruleid: java-path-traversal
+        try (InputStream in = new FileInputStream(new File(SCANS, request.getParameter("other")))) {
+            in.transferTo(response.getOutputStream());
+        }
+    }
+
+    private void upload(HttpServletRequest request) throws Exception {
+        Part part = request.getPart("scan");
+        // ruleid: java-path-traversal
+        part.write("/var/library/uploads/" + part.getSubmittedFileName());
+        // ok: java-path-traversal
+        part.write("/var/library/uploads/" + UUID.randomUUID() + ".pdf");
+        try (InputStream body = part.getInputStream()) {
+            // ok: java-path-traversal
+            Files.copy(body, Paths.get("/var/library/uploads", UUID.randomUUID().toString()));
+        }
+    }
+
+    private void partnerReturn(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        URI back = new URI(request.getParameter("back"));
+        if ("https".equals(back.getScheme()) && PARTNER_HOSTS.contains(back.getHost())) {
+            // ok: java-open-redirect
+            response.sendRedirect(back.toString());
+        }
+        // ruleid: java-open-redirect
+        response.sendRedirect(request.getParameter("back"));
+    }
+
+    private void ticketLogin(HttpServletRequest request) throws Exception {
+        Ticket ticket = verifier.verify(request.getParameter("ticket"));
+        // ok: java-trust-boundary-violation
+        request.getSession().setAttribute("reader", ticket.getReaderId());
+        NamingEnumeration<SearchResult> hits = ldap.search("ou=people", "(uid={0})", new Object[] {request.getParameter("uid")}, new SearchControls());
+        // ok: java-trust-boundary-violation
+        request.getSession().setAttribute("readerDn", hits.next().getNameInNamespace());
+        // ruleid: java-trust-boundary-violation
+        request.getSession().setAttribute("claimedReader", request.getParameter("uid"));
+    }
+
+    private void readerCookie(HttpServletResponse response, String value) {
+        Cookie cookie = new Cookie("reader", value);
+        cookie.setHttpOnly(true);
+        // ruleid: java-insecure-cookie
+        cookie.setSecure(false);
+        Cookie hardened = new Cookie("reader", value);
+        // ok: java-insecure-cookie
+        hardened.setSecure(true);
+        hardened.setHttpOnly(true);
+        response.addCookie(hardened);
+    }
+}
+
+class LibrarySessionConfig {
+    DefaultCookieSerializer lax() {
+        DefaultCookieSerializer serializer = new DefaultCookieSerializer();
+        // ruleid: java-insecure-cookie
+        serializer.setUseHttpOnlyCookie(false);
+        // ok: java-insecure-cookie
+        serializer.setUseSecureCookie(true);
+        return serializer;
+    }
+
+    Connection legacyCatalog() throws SQLException {
+        // ruleid: java-hardcoded-secret
+        return DriverManager.getConnection("jdbc:mysql://catalog/lib", "librarian", "sh3lf-M4rk!");
+    }
+
+    Connection catalog() throws SQLException {
+        // ok: java-hardcoded-secret
+        return DriverManager.getConnection("jdbc:mysql://catalog/lib", "librarian", System.getenv("CATALOG_PASSWORD"));
+    }
+}
+
+class LibraryXml {
+    String render(String xml) throws Exception {
+        TransformerFactory factory = TransformerFactory.newInstance();
+        Transformer transformer = factory.newTransformer();
+        StringWriter out = new StringWriter();
+        // ruleid: java-xxe-transformer
+        transformer.transform(new StreamSource(new StringReader(xml)), new StreamResult(out));
+        return out.toString();
+    }
+
+    String renderSafe(String xml) throws Exception {
+        TransformerFactory factory = TransformerFactory.newInstance();
+        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
+        Transformer transformer = factory.newTransformer();
+        StringWriter out = new StringWriter();
+        // ok: java-xxe-transformer
+        transformer.transform(new StreamSource(new StringReader(xml)), new StreamResult(out));
+        return out.toString();
+    }
+
+    Object unmarshal(InputStream body) throws Exception {
+        // ruleid: java-xxe
+        XMLReader reader = SAXParserFactory.newInstance().newSAXParser().getXMLReader();
+        SAXSource source = new SAXSource(reader, new InputSource(body));
+        // ruleid: java-xxe-parse
+        return JAXBContext.newInstance(Loan.class).createUnmarshaller().unmarshal(source);
+    }
+
+    Object unmarshalSafe(InputStream body) throws Exception {
+        XMLReader reader = XMLReaderFactory.createXMLReader();
+        reader.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        SAXSource source = new SAXSource(reader, new InputSource(body));
+        // ok: java-xxe-parse
+        return JAXBContext.newInstance(Loan.class).createUnmarshaller().unmarshal(source);
+    }
+}

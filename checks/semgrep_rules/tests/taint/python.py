@@ -11,6 +11,9 @@ import shlex
 import sqlite3
 import subprocess
 import urllib.request
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlparse
 
 import ldap
 import requests
@@ -20,11 +23,12 @@ from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from flask import Flask, Markup, redirect, request, send_file, send_from_directory, session
 from flask import make_response, render_template_string, url_for
 from lxml import etree
+from starlette.middleware.sessions import SessionMiddleware
 from werkzeug.utils import secure_filename
 
 app = Flask(__name__)
@@ -586,3 +590,170 @@ def shuffled_playlist(tracks):
     rng = random.Random()
     # ok: python-weak-random-security
     return rng.sample(tracks, len(tracks))
+
+
+# --- third tuning round ---------------------------------------------------------------------
+GRADING_CURVES = {"flat": "points", "root": "math.sqrt(points) * 10"}
+
+
+def i_apply_curve(curve_name, custom_expression, points):
+    # ok: python-code-injection
+    preset = eval(GRADING_CURVES[curve_name], {"math": __import__("math")}, {"points": points})
+    # ruleid: python-code-injection
+    custom = eval(custom_expression, {}, {"points": points})
+    return preset, custom
+
+
+def i_count_by_region(db_session, region):
+    from sqlalchemy import bindparam, text
+
+    bound = text("SELECT COUNT(*) FROM sites WHERE region = :region").bindparams(bindparam("region", value=region))
+    # ok: python-sql-injection
+    db_session.execute(bound)
+    # ruleid: python-sql-injection
+    db_session.execute(text(f"SELECT COUNT(*) FROM sites WHERE region = '{region}'"))
+
+
+def i_room_capacity(request):
+    room = request.GET.get("room", "")
+    evaluate = etree.XPathEvaluator(etree.parse("/srv/rooms.xml"))
+    # ruleid: python-xpath-injection
+    first = evaluate("count(//room[@code='" + room + "']/seat)")
+    # ok: python-xpath-injection
+    second = evaluate("count(//room[@code=$code]/seat)", code=room)
+    return first, second
+
+
+@api.get("/avatars/{name}")
+def i_avatar(name: str, account=Depends(current_account)):
+    # ok: python-path-traversal
+    own = open(os.path.join("/srv/avatars", str(account.id), "avatar.png"), "rb")
+    # ruleid: python-path-traversal
+    other = open(os.path.join("/srv/avatars", str(account.id), name), "rb")
+    return own, other
+
+
+@api.get("/signout")
+def i_signout(request: Request):
+    # ruleid: python-open-redirect
+    RedirectResponse(url=request.query_params.get("then", "/"))
+    then = request.query_params.get("then", "/")
+    if not is_local_url(then):
+        then = "/"
+    # ok: python-open-redirect
+    return RedirectResponse(url=then)
+
+
+class StatusPage(BaseHTTPRequestHandler):
+    def do_GET(self):
+        query = parse_qs(urlparse(self.path).query)
+        job = query.get("job", [""])[0]
+        self.send_response(200)
+        self.end_headers()
+        # ruleid: python-xss
+        self.wfile.write(f"<h1>Status of {job}</h1>".encode("utf-8"))
+        # ok: python-xss
+        self.wfile.write(f"<h1>Status of {html.escape(job)}</h1>".encode("utf-8"))
+
+
+@app.route("/switch-team", methods=["POST"])
+def i_switch_team():
+    team = Team.query.filter_by(slug=request.form["team"], archived=False).first_or_404()
+    # ok: python-trust-boundary-violation
+    session["team_id"] = team.id
+    grant = verify_invite_token(request.form["invite"])
+    # ok: python-trust-boundary-violation
+    session["grant"] = grant.scope
+    # ruleid: python-trust-boundary-violation
+    session["team_hint"] = request.form["team"]
+    return redirect(url_for("dashboard"))
+
+
+def issue_kiosk_sid(store):
+    # ruleid: python-weak-random-security
+    sid = "%024x" % random.getrandbits(96)
+    # ok: python-weak-random-security
+    batch = "%06x" % random.getrandbits(24)
+    store.put(sid, batch)
+
+
+@app.route("/prefs/font", methods=["POST"])
+def i_font_size():
+    response = make_response("", 204)
+    # ok: python-insecure-cookie
+    response.set_cookie("font_scale", request.form.get("scale", "1"), secure=True, httponly=False, samesite="Lax")
+    # ruleid: python-insecure-cookie
+    response.set_cookie("auth_token", secrets.token_urlsafe(24), secure=True, httponly=False, samesite="Lax")
+    return response
+
+
+# ruleid: python-insecure-cookie-setting
+SESSION_COOKIE_SECURE = False
+# ok: python-insecure-cookie-setting
+CSRF_COOKIE_SECURE = True
+# ruleid: python-insecure-cookie-setting
+app.config["SESSION_COOKIE_HTTPONLY"] = False
+# ruleid: python-insecure-cookie-setting
+app.config.update(REMEMBER_COOKIE_SECURE=False, REMEMBER_COOKIE_DURATION=3600)
+# ok: python-insecure-cookie-setting
+app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_SAMESITE="Lax")
+# ruleid: python-insecure-cookie-setting
+api.add_middleware(SessionMiddleware, secret_key=os.environ["SESSION_KEY"])
+# ok: python-insecure-cookie-setting
+api.add_middleware(SessionMiddleware, secret_key=os.environ["SESSION_KEY"], https_only=True, same_site="lax")
+
+
+class KioskLogin(BaseHTTPRequestHandler):
+    def do_POST(self):
+        jar = SimpleCookie()
+        # ruleid: python-insecure-cookie
+        jar["kiosk"] = secrets.token_hex(16)
+        jar["kiosk"]["path"] = "/"
+        # ok: python-insecure-cookie
+        jar["pref"] = "compact"
+        jar["pref"]["secure"] = True
+        jar["pref"]["httponly"] = True
+        self.send_response(204)
+        # ruleid: python-insecure-cookie
+        self.send_header("Set-Cookie", f"kiosk={jar['kiosk'].value}; Path=/")
+        # ok: python-insecure-cookie
+        self.send_header("Set-Cookie", f"kiosk={jar['kiosk'].value}; Path=/; Secure; HttpOnly")
+        self.end_headers()
+
+
+def wsgi_badge(environ, start_response):
+    badge = secrets.token_urlsafe(16)
+    # ruleid: python-insecure-cookie
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Set-Cookie", f"badge={badge}; Path=/")])
+    # ok: python-insecure-cookie
+    start_response("200 OK", [("Set-Cookie", f"badge={badge}; Path=/; Secure; HttpOnly; SameSite=Lax")])
+    return [b"ok"]
+
+
+# ruleid: python-hardcoded-secret
+PAYMENT_PROVIDER = {"endpoint": "https://pay.example.com", "api_key": "pk_9fQ2wLx7TzR4mN8c"}
+# ok: python-hardcoded-secret
+PAYMENT_SANDBOX = {"endpoint": "https://pay.example.com", "api_key": os.environ["PAY_KEY"]}
+# ruleid: python-hardcoded-secret
+app.config["SECRET_KEY"] = "d7Hq2LmX9vRz4TkW"
+# ok: python-hardcoded-secret
+app.config["SECRET_KEY"] = os.environ["FLASK_SECRET_KEY"]
+
+
+@app.route("/badges/<int:badge_id>/print")
+def i_print_badge(badge_id):
+    # ok: python-path-traversal
+    return send_file(f"/srv/badges/badge-{badge_id}.png")
+
+
+@app.route("/badges/<int:batch>/<label>")
+def i_print_label(batch, label):
+    # ruleid: python-path-traversal
+    return send_file(f"/srv/badges/{batch}/{label}.png")
+
+
+@app.route("/orders/<int:order_id>/lines")
+def i_order_lines(order_id):
+    cursor = sqlite3.connect("/srv/orders.db").cursor()
+    # ok: python-sql-injection
+    return cursor.execute(f"SELECT * FROM order_lines WHERE order_id = {order_id}").fetchall()

@@ -9,6 +9,10 @@ class SamplesController < ApplicationController
     eval("1 + #{params[:n]}")
     # ok: ruby-eval-dynamic-input
     eval("1 + 1")
+    # ok: ruby-eval-dynamic-input
+    Sandbox.new.instance_eval(File.read(BUILTIN_RULES_PATH), BUILTIN_RULES_PATH.to_s)
+    # ruleid: ruby-eval-dynamic-input
+    Sandbox.new.instance_eval(File.read(params[:rules_path]))
 
     system("convert #{params[:file]} out.png")
     output = `ls #{params[:dir]}`

@@ -357,3 +357,154 @@ class PortalLoginController < ApplicationController
     redirect_to params[:next].present? ? params[:next] : portal_root_path
   end
 end
+
+# --- Third tuning round (university corpus) ---------------------------------------------------
+class ArchiveController < ApplicationController
+  RETURN_HOSTS = %w[intranet.example.org].freeze
+  # ruleid: ruby-hardcoded-secret
+  WEBHOOK_SIGNING_SECRET = "wh_9fK2LpQ7xZ4rT8vN3mB6cJ1d".freeze
+  # ok: ruby-hardcoded-secret
+  WEBHOOK_SIGNING_SECRET_NAME = ENV.fetch("WEBHOOK_SECRET_NAME").freeze
+
+  def remember_origin
+    # ruleid: ruby-trust-boundary-violation
+    session[:archive_back] = params[:back]
+    head :ok
+  end
+
+  def back
+    # ruleid: ruby-open-redirect
+    redirect_to session.delete(:archive_back) || archive_root_path
+    # ok: ruby-open-redirect
+    redirect_to session.delete(:last_tab) || archive_root_path
+  end
+
+  def oidc_callback
+    grant = OidcGrant.verify!(params.require(:id_token), audience: "archive")
+    # ok: ruby-trust-boundary-violation
+    session[:archive_tenant] = grant.tenant
+    claims = JWT.decode(params[:jwt], ENV.fetch("JWT_KEY"), true, algorithm: "HS256").first
+    # ok: ruby-trust-boundary-violation
+    session[:archive_subject] = claims["sub"]
+    unverified = JWT.decode(params[:jwt], nil, false).first
+    # ruleid: ruby-trust-boundary-violation
+    session[:archive_subject] = unverified["sub"]
+  end
+
+  def bootstrap
+    box = params[:box].to_s
+    # ok: ruby-xss
+    render html: helpers.javascript_tag("window.box = #{box.to_json};")
+    # ok: ruby-xss
+    render html: "<script>var b = #{ERB::Util.json_escape(box.to_json)};</script>".html_safe
+    # ruleid: ruby-xss
+    render html: "<script>var b = '#{box}';</script>".html_safe
+  end
+
+  def store_scan
+    scan = params.require(:scan)
+    ext = File.extname(scan.original_filename).downcase
+    blob = ArchiveBlob.create!(label: scan.original_filename, key: "#{SecureRandom.hex(12)}#{ext}")
+    # ok: ruby-path-traversal
+    File.binwrite(File.join(ARCHIVE_DIR, blob.key), scan.read)
+    clean = ActiveStorage::Filename.new(scan.original_filename).sanitized
+    # ok: ruby-path-traversal
+    File.open(ARCHIVE_DIR.join(clean), "wb") { |f| f.write(scan.read) }
+    # ruleid: ruby-path-traversal
+    File.open(ARCHIVE_DIR.join(scan.original_filename), "wb") { |f| f.write(scan.read) }
+  end
+
+  def load_index
+    # ruleid: ruby-xxe
+    reader = Nokogiri::XML::Reader(request.body.read, nil, "UTF-8", Nokogiri::XML::ParseOptions::DTDLOAD)
+    # ok: ruby-xxe
+    plain = Nokogiri::XML::Reader(request.body.read, nil, "UTF-8", Nokogiri::XML::ParseOptions::NONET)
+    render json: [reader.count, plain.count]
+  end
+
+  def shelf_lookup
+    index = REXML::Document.new(File.read(INDEX_PATH))
+    # ruleid: ruby-xpath-injection
+    shelves = index.get_elements("//shelf[@owner='#{params[:owner]}']")
+    # ok: ruby-xpath-injection
+    all = index.get_elements("//shelf")
+    # ruleid: ruby-xpath-injection
+    index.find("//shelf[@label='#{params[:label]}']")
+    # ok: ruby-xpath-injection
+    ArchiveShelf.find(params[:shelf_id])
+    render json: [shelves.size, all.size]
+  end
+
+  def show_scan
+    blob = ArchiveBlob.find(params[:id])
+    # ok: ruby-weak-crypto
+    etag_value = Digest::MD5.hexdigest([blob.cache_key_with_version, blob.byte_size].join(":"))
+    fresh_when(etag: etag_value)
+    # ok: ruby-weak-crypto
+    fresh_when(etag: Digest::MD5.hexdigest(blob.key), last_modified: blob.updated_at)
+    # ok: ruby-weak-crypto
+    cache_token = Digest::SHA1.hexdigest(blob.key)
+    # ruleid: ruby-weak-crypto
+    signature = Digest::SHA1.hexdigest("#{blob.key}:#{ENV.fetch('ARCHIVE_SALT')}")
+    render json: [cache_token, signature]
+  end
+
+  def share_scan
+    # ruleid: ruby-weak-random-security
+    handle = "S#{Kernel.rand(10**12).to_s(36)}"
+    ArchiveShare.create!(handle: handle)
+    render json: { link: archive_share_url(handle) }
+    # ok: ruby-weak-random-security
+    wobble = rand(0.0..0.3)
+    render json: { link: archive_share_url(ArchiveShare.last.handle), wobble: wobble }
+    # ok: ruby-weak-random-security
+    passcode = Array.new(6) { DIGITS.sample(random: SecureRandom) }.join
+    # ruleid: ruby-weak-random-security
+    passcode = Array.new(6) { DIGITS.sample }.join
+    render json: { passcode: passcode }
+  end
+
+  def save_filters
+    params.require(:filters).permit!.to_h.each do |name, value|
+      # ruleid: ruby-trust-boundary-violation
+      session["filter_#{name}"] = value
+    end
+    FILTER_DEFAULTS.each do |name, value|
+      # ok: ruby-trust-boundary-violation
+      session["filter_#{name}"] = value
+    end
+  end
+
+  def sms_client
+    # ruleid: ruby-hardcoded-secret
+    Twilio::REST::Client.new(ENV.fetch("TWILIO_SID"), "8f3a1c9e5b7d2f4a6c0e8b1d3f5a7c9e")
+    # ok: ruby-hardcoded-secret
+    Twilio::REST::Client.new(ENV.fetch("TWILIO_SID"), ENV.fetch("TWILIO_TOKEN"))
+    # ok: ruby-hardcoded-secret
+    Search::Client.new("https://search.internal.example.org", "catalog")
+  end
+
+  def signing_key
+    # ruleid: ruby-hardcoded-secret
+    OpenSSL::PKey::EC.new("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkq9Xz3LmR7pT2vW8yN4cB6hJ1dF5sG0aE2qW9oK7iLoAoGCCqGSM49\n-----END EC PRIVATE KEY-----\n")
+    # ok: ruby-hardcoded-secret
+    OpenSSL::PKey::EC.new(File.read(ENV.fetch("ARCHIVE_KEY_PATH")))
+  end
+end
+
+module ArchiveHelper
+  def shelf_badge(label)
+    # ruleid: ruby-xss
+    "<span class=\"badge\">#{label}</span>".html_safe
+  end
+
+  def shelf_badge_escaped(label)
+    # ok: ruby-xss
+    "<span class=\"badge\">#{ERB::Util.html_escape(label)}</span>".html_safe
+  end
+
+  def shelf_title(label)
+    # ok: ruby-xss
+    content_tag(:h2, label, class: "shelf")
+  end
+end

@@ -50,3 +50,30 @@ function generateSessionId() {
   // ruleid: js-insecure-random-token
   return Math.random().toString(16);
 }
+
+const PRICING_RULES = { flat: "base", weekend: "base * 1.2" };
+function priceFor(plan, base) {
+  // ok: js-new-function-dynamic-input
+  const rule = new Function("base", "return " + PRICING_RULES[plan] + ";");
+  // ruleid: js-new-function-dynamic-input
+  const custom = new Function("base", "return " + plan + ";");
+  return [rule(base), custom(base)];
+}
+
+function startLogin(req, res) {
+  // ruleid: js-insecure-random-token
+  const loginState = Math.random().toString(36).slice(2);
+  req.session.loginState = loginState;
+  res.redirect("https://idp.example.com/authorize?state=" + loginState);
+}
+
+function pickBanner(req, res) {
+  // ok: js-insecure-random-token
+  const banner = Math.floor(Math.random() * 3);
+  res.render("home", { banner });
+}
+
+function makeDeviceToken() {
+  // ruleid: js-insecure-random-token
+  return uuidv1();
+}

@@ -419,3 +419,167 @@ app.post('/portal/login', (req, res) => {
   // ruleid: js-open-redirect
   res.redirect(303, next ? next : '/');
 });
+
+// --- Rows read back from the database are not request data --------------------------------
+app.post('/teams/join', async (req, res) => {
+  const { rows } = await db.query('SELECT team_id FROM invitations WHERE code = $1', [req.body.code]);
+  if (rows.length === 0) return res.sendStatus(404);
+  // ok: js-trust-boundary-violation
+  req.session.teamId = rows[0].team_id;
+  // ruleid: js-trust-boundary-violation
+  req.session.requestedTeam = req.body.team;
+  res.redirect('/team');
+});
+
+app.post('/teams/leave', async (req, res) => {
+  // a query handle hanging off the request is not req.query
+  const membership = await req.db.query('SELECT team_id FROM members WHERE user_id = $1', [req.body.user]);
+  // ok: js-trust-boundary-violation
+  req.session.lastTeam = membership.rows[0].team_id;
+  res.end();
+});
+
+app.get('/teams/:slug', async (req, res) => {
+  const team = await db.query('SELECT name, motto FROM teams WHERE slug = $1', [req.params.slug]);
+  // ok: js-xss
+  res.send('<h1>Team</h1>' + renderTeam(team.rows[0]));
+  // ruleid: js-xss
+  res.send('<h1>Team ' + req.params.slug + '</h1>');
+});
+
+// --- A parsed URL whose origin is allow-listed ------------------------------------------------
+const RETURN_ORIGINS = new Set(['https://shop.example.com', 'https://help.example.com']);
+app.get('/signout', (req, res) => {
+  let destination = '/';
+  const wanted = new URL(String(req.query.returnTo), 'https://shop.example.com');
+  if (RETURN_ORIGINS.has(wanted.origin)) destination = wanted.href;
+  // ok: js-open-redirect
+  res.redirect(destination);
+  // ruleid: js-open-redirect
+  res.redirect(wanted.href);
+});
+
+// --- Uploads: multer names the stored file, the client names the original ---------------------
+app.post('/avatars', async (req, res) => {
+  const stored = crypto.randomUUID() + '.png';
+  // ok: js-path-traversal
+  await fs.promises.rename(req.file.path, path.join('/srv/avatars', stored));
+  // ruleid: js-path-traversal
+  await fs.promises.copyFile(req.file.path, path.join('/srv/avatars', req.file.originalname));
+  res.sendStatus(201);
+});
+
+// --- A containment helper that rejects paths outside the base ---------------------------------
+function insideExports(name) {
+  const base = path.resolve('/srv/exports');
+  const full = path.resolve(base, name);
+  if (!full.startsWith(base + path.sep)) {
+    throw new Error('outside the export area');
+  }
+  return full;
+}
+
+function exportPath(name) {
+  return path.join('/srv/exports', name);
+}
+
+app.get('/exports', (req, res) => {
+  // ok: js-path-traversal
+  fs.createReadStream(insideExports(String(req.query.name))).pipe(res);
+  // ruleid: js-path-traversal
+  fs.createReadStream(exportPath(String(req.query.name))).pipe(res);
+});
+
+// --- LDAP: bind DN and escaping helpers -------------------------------------------------------
+function escapeLdapValue(value) {
+  return String(value).replace(/[*()\\\u0000]/g, (c) => '\\' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+}
+
+async function checkPassword(ldapClient, login, secret) {
+  // ruleid: js-ldap-injection
+  await ldapClient.bind('cn=' + login + ',ou=staff,dc=example,dc=org', secret);
+}
+
+app.get('/people', (req, res) => {
+  const ldapClient = ldap.createClient({ url: 'ldaps://ldap.example.org' });
+  // ok: js-ldap-injection
+  ldapClient.search('ou=staff,dc=example,dc=org', { filter: '(mail=' + escapeLdapValue(req.query.mail) + ')' }, () => res.end());
+});
+
+// --- XPath through the function xpath.useNamespaces returns -----------------------------------
+app.get('/catalogue/item', (req, res) => {
+  const lookup = xpath.useNamespaces({ c: 'urn:example:catalogue' });
+  // ruleid: js-xpath-injection
+  const found = lookup("//c:item[@sku='" + req.query.sku + "']", catalogueDoc);
+  // ok: js-xpath-injection
+  const all = lookup('//c:item', catalogueDoc);
+  res.json([found.length, all.length]);
+});
+
+// --- serialize-to-js evaluates what it deserializes -------------------------------------------
+const { deserialize: revive } = require('serialize-to-js');
+app.post('/widgets/restore', (req, res) => {
+  // ruleid: js-insecure-deserialization
+  const widget = revive(req.body.state);
+  // ok: js-insecure-deserialization
+  const plain = JSON.parse(req.body.state);
+  res.json([widget, plain]);
+});
+
+// --- MD5 of a body quoted as an ETag ----------------------------------------------------------
+app.get('/feed', (req, res) => {
+  const payload = JSON.stringify(loadFeed());
+  // ok: js-weak-crypto
+  const tag = '"' + crypto.createHash('md5').update(payload).digest('hex') + '"';
+  // ruleid: js-weak-crypto
+  const signature = crypto.createHash('md5').update(payload + feedKey).digest('hex');
+  res.set('X-Signature', signature).set('ETag', tag).send(payload);
+});
+
+// --- Session middleware cookie flags ----------------------------------------------------------
+const expressSession = require('express-session');
+const cookieSession = require('cookie-session');
+app.use(expressSession({
+  secret: process.env.SESSION_KEY,
+  // ruleid: js-insecure-cookie
+  cookie: { secure: false, httpOnly: true },
+}));
+app.use(expressSession({
+  secret: process.env.SESSION_KEY,
+  // ruleid: js-insecure-cookie
+  cookie: { httpOnly: true, maxAge: 60000 },
+}));
+app.use(expressSession({
+  secret: process.env.SESSION_KEY,
+  // ok: js-insecure-cookie
+  cookie: { secure: true, httpOnly: true, sameSite: 'strict' },
+}));
+// ruleid: js-insecure-cookie
+app.use(cookieSession({ name: 'cart', keys: [process.env.CART_KEY], secure: true, httpOnly: false }));
+// ok: js-insecure-cookie
+app.use(cookieSession({ name: 'cart', keys: [process.env.CART_KEY], secure: true, httpOnly: true }));
+
+// --- Credentials passed as literals -----------------------------------------------------------
+const { Sequelize } = require('sequelize');
+const jwt = require('jsonwebtoken');
+const Twilio = require('twilio');
+// ruleid: js-hardcoded-secret
+const reporting = new Sequelize('reports', 'reporter', 'Rep0rts!2025$live', { dialect: 'postgres' });
+// ok: js-hardcoded-secret
+const warehouse = new Sequelize('warehouse', process.env.WH_USER, process.env.WH_PASSWORD, { dialect: 'postgres' });
+function issueInvite(email) {
+  // ruleid: js-hardcoded-secret
+  return jwt.sign({ email }, 'inv1te-S1gning$Key#77', { expiresIn: '2d' });
+}
+function issueInviteV2(email) {
+  // ok: js-hardcoded-secret
+  return jwt.sign({ email }, process.env.INVITE_SIGNING_KEY, { expiresIn: '2d' });
+}
+// ruleid: js-hardcoded-secret
+const smsClient = Twilio('AC00000000000000000000000000000000', 'deadbeefdeadbeefdeadbeefdeadbeef');
+const mailerConfig = {
+  // ruleid: js-hardcoded-secret
+  smtpPassword: 'M4il$erv1ce!pw',
+  // ok: js-hardcoded-secret
+  smtpApiKey: '${SMTP_API_KEY}',
+};

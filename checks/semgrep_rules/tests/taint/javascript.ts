@@ -1,5 +1,6 @@
 // TypeScript cases for checks/semgrep_rules/taint/javascript.yml (Express with types).
 import { exec } from 'child_process';
+import axios from 'axios';
 import express, { Request, Response } from 'express';
 import { Pool } from 'pg';
 
@@ -23,4 +24,45 @@ app.get('/lookup', (req: Request, res: Response) => {
 app.get('/redirect', (req: Request, res: Response) => {
   // ruleid: js-open-redirect
   res.redirect(req.query.to as string);
+});
+
+// Destructuring a cast request body keeps its taint.
+app.post('/partners/ping', async (req: Request, res: Response) => {
+  const { endpoint, label } = req.body as { endpoint: string; label: string };
+  // ruleid: js-ssrf
+  const reply = await axios.post(`${endpoint}/ping`, { label });
+  res.json(reply.status);
+});
+
+// Generic calls under await: `await client.get<T>(url)`.
+app.get('/partners/feed', async (req: Request, res: Response) => {
+  const feedUrl = req.query.feed as string;
+  // ruleid: js-ssrf
+  const feed = await axios.get<string>(feedUrl, { responseType: 'text' });
+  // ok: js-ssrf
+  const status = await axios.get<string>('https://status.example.com/feed.xml');
+  res.json([feed.data, status.data]);
+});
+
+interface OrderRow { id: number; note: string }
+
+app.get('/orders/:id', async (req: Request, res: Response) => {
+  // ruleid: js-sql-injection
+  const raw = await pool.query<OrderRow>(`SELECT id, note FROM orders WHERE id = ${req.params.id}`);
+  const bound = await pool.query<OrderRow>('SELECT id, note FROM orders WHERE id = $1', [req.params.id]);
+  // ok: js-xss
+  res.send('<ul>' + listNotes(bound.rows) + '</ul>' + raw.rowCount);
+});
+
+app.get('/orders/:id/title', (req: Request, res: Response) => {
+  const title = req.query.title as string;
+  // ruleid: js-xss
+  res.send(`<h1>${title}</h1>`);
+});
+
+// serialize-to-js imported under another name
+import { deserialize as loadState } from 'serialize-to-js';
+app.post('/drafts/load', (req: Request, res: Response) => {
+  // ruleid: js-insecure-deserialization
+  res.json(loadState(req.body.draft));
 });

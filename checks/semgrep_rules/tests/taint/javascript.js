@@ -583,3 +583,18 @@ const mailerConfig = {
   // ok: js-hardcoded-secret
   smtpApiKey: '${SMTP_API_KEY}',
 };
+
+// setTimeout with a string evaluates it; with a callback it does not
+app.get('/delay', (req, res) => {
+  // ruleid: js-code-injection
+  setTimeout(req.query.after, 100);
+  const pause = (ms) => new Promise((resolve) => {
+    // ok: js-code-injection
+    setTimeout(resolve, ms);
+  });
+  function later(callback, ms) {
+    // ok: js-code-injection
+    setInterval(callback, ms);
+  }
+  pause(Number(req.query.ms)).then(() => later(() => res.end(), 10));
+});

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	texttemplate "text/template"
 
 	"github.com/antchfx/xmlquery"
 	"github.com/go-ldap/ldap/v3"
@@ -381,7 +382,8 @@ func ProbePartner(w http.ResponseWriter, r *http.Request) {
 }
 
 func SupportSession(w http.ResponseWriter, r *http.Request) {
-	// ruleid: go-insecure-cookie
+	// judged where it is set, not twice
+	// ok: go-insecure-cookie
 	cookie := &http.Cookie{Name: "support_session", Value: "x", Path: "/", MaxAge: 3600}
 	// ruleid: go-insecure-cookie
 	http.SetCookie(w, cookie)
@@ -516,4 +518,133 @@ func rosterXPath(c *gin.Context, root *xmlpath.Node) {
 	xmlpath.MustCompile("/roster/student[@id='" + c.Query("id") + "']")
 	// ok: go-xpath-injection
 	xmlpath.MustCompile("/roster/student/@updated")
+}
+
+// --- fourth tuning round ----------------------------------------------------------------------
+
+type searchFilter struct{ Status, Unit string }
+
+func filterFromRequest(r *http.Request) searchFilter {
+	return searchFilter{Status: r.URL.Query().Get("status"), Unit: r.URL.Query().Get("unit")}
+}
+
+func UnitsByStatus(w http.ResponseWriter, r *http.Request) {
+	f := filterFromRequest(r)
+	var sb strings.Builder
+	sb.WriteString("SELECT id FROM units WHERE status = '")
+	sb.WriteString(f.Status)
+	sb.WriteString("'")
+	// ruleid: go-sql-injection
+	db.Query(sb.String())
+	args := []any{}
+	query := "SELECT id FROM units WHERE 1 = 1"
+	if f.Unit != "" {
+		args = append(args, f.Unit)
+		query += fmt.Sprintf(" AND unit = $%d", len(args))
+	}
+	// ok: go-sql-injection
+	db.Query(query, args...)
+}
+
+func OwnerEntry(w http.ResponseWriter, r *http.Request, conn *ldap.Conn) {
+	uid := r.PathValue("uid")
+	byUID := &ldap.SearchRequest{BaseDN: "ou=owners,dc=example,dc=org", Filter: "(uid=" + uid + ")"}
+	// ruleid: go-ldap-injection
+	conn.Search(byUID)
+	escaped := &ldap.SearchRequest{BaseDN: "ou=owners,dc=example,dc=org", Filter: "(uid=" + ldap.EscapeFilter(uid) + ")"}
+	// ok: go-ldap-injection
+	conn.Search(escaped)
+	// ruleid: go-ldap-injection
+	conn.Bind("uid="+r.FormValue("user")+",ou=people,dc=example,dc=org", r.FormValue("password"))
+	// ok: go-ldap-injection
+	conn.Bind("uid="+ldap.EscapeDN(r.FormValue("user"))+",ou=people,dc=example,dc=org", r.FormValue("password"))
+	// ruleid: go-hardcoded-secret
+	conn.Bind("cn=reports,ou=services,dc=example,dc=org", "Rep0rts$Svc#2024")
+	// ok: go-hardcoded-secret
+	conn.Bind("cn=reports,ou=services,dc=example,dc=org", os.Getenv("LDAP_REPORTS_PASSWORD"))
+}
+
+func xpathLiteral(s string) string { return "'" + s + "'" }
+
+func AgentByEmail(w http.ResponseWriter, r *http.Request, doc *xmlquery.Node) {
+	// ok: go-xpath-injection
+	xmlquery.Find(doc, "//agent[email="+xpathLiteral(r.FormValue("email"))+"]")
+	// ruleid: go-xpath-injection
+	xmlquery.Find(doc, "//agent[email='"+r.FormValue("email")+"']")
+}
+
+func SaveScan(c *gin.Context) {
+	file, _ := c.FormFile("scan")
+	// ruleid: go-path-traversal
+	c.SaveUploadedFile(file, filepath.Join("/srv/scans", c.PostForm("folder"), "scan.pdf"))
+	// ok: go-path-traversal
+	c.SaveUploadedFile(file, filepath.Join("/srv/scans", "incoming"+filepath.Ext(file.Filename)))
+}
+
+func localPath(v string) string { return "/" }
+
+func BackTo(c *gin.Context) {
+	// ok: go-open-redirect
+	c.Redirect(http.StatusSeeOther, localPath(c.PostForm("return_to")))
+	next := c.Query("next")
+	if u, err := url.Parse(next); err != nil || u.Host != "" || !strings.HasPrefix(next, "/") {
+		next = "/home"
+	}
+	// ok: go-open-redirect
+	c.Redirect(http.StatusFound, next)
+	// ruleid: go-open-redirect
+	c.Redirect(http.StatusFound, c.Query("then"))
+}
+
+func Banner(c *gin.Context) {
+	var b strings.Builder
+	b.WriteString("<h3>")
+	b.WriteString(c.Param("name"))
+	b.WriteString("</h3>")
+	// ruleid: go-xss
+	c.Writer.WriteString(b.String())
+	// ok: go-xss
+	c.Writer.WriteString("<h3>" + html.EscapeString(c.Param("name")) + "</h3>")
+}
+
+var workOrderText = texttemplate.Must(texttemplate.New("wo").Parse("<p>{{.}}</p>"))
+
+func WorkOrder(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-xss
+	workOrderText.Execute(w, r.URL.Query().Get("notes"))
+	// ok: go-xss
+	workOrderText.Execute(w, html.EscapeString(r.URL.Query().Get("notes")))
+}
+
+var otpSource = rand.New(rand.NewSource(42))
+
+func smsOTP() string {
+	// ruleid: go-weak-random-security
+	return fmt.Sprintf("%06d", otpSource.Intn(1000000))
+}
+
+func replayOrder() []int {
+	// ok: go-weak-random-security
+	return otpSource.Perm(10)
+}
+
+func sessionToken() string {
+	var sb strings.Builder
+	for i := 0; i < 32; i++ {
+		// ruleid: go-weak-random-security
+		sb.WriteByte("0123456789abcdef"[rand.Intn(16)])
+	}
+	return sb.String()
+}
+
+func SetupCookie(w http.ResponseWriter) {
+	setup := http.Cookie{Name: "setup", Value: "1", Path: "/"}
+	setup.HttpOnly = true
+	// ruleid: go-insecure-cookie
+	http.SetCookie(w, &setup)
+	done := http.Cookie{Name: "done", Value: "1", Path: "/"}
+	done.HttpOnly = true
+	done.Secure = true
+	// ok: go-insecure-cookie
+	http.SetCookie(w, &done)
 }

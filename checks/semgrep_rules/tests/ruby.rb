@@ -36,3 +36,14 @@ class SamplesController < ApplicationController
     render json: [output, listing, config, safe]
   end
 end
+
+class ApplicantsController < ApplicationController
+  def show
+    # ruleid: ruby-html-safe-record-attribute
+    @headline = "#{@applicant.full_name} &mdash; #{@applicant.employer}".html_safe
+    # ok: ruby-html-safe-record-attribute
+    @count = "#{@applicant.id} <b>references</b>".html_safe
+    # ok: ruby-html-safe-record-attribute
+    @safe = "#{h(@applicant.full_name)} &mdash;".html_safe
+  end
+end

@@ -508,3 +508,102 @@ module ArchiveHelper
     content_tag(:h2, label, class: "shelf")
   end
 end
+
+# --- fourth tuning round ----------------------------------------------------------------------
+
+class VenueLookupService
+  def staff_in_region(region)
+    region = REGIONS.include?(region) ? region : "north"
+    # ok: ruby-ldap-injection
+    @ldap.search(base: BASE_DN, filter: "(&(objectClass=person)(l=#{region}))")
+  end
+
+  def staff_named(name)
+    # ruleid: ruby-ldap-injection
+    @ldap.search(base: BASE_DN, filter: "(cn=#{name})")
+  end
+
+  def notify_partner(partner)
+    # ruleid: ruby-ssrf
+    Net::HTTP.post(URI("#{partner.callback_url}/events"), "{}")
+    # ok: ruby-ssrf
+    Net::HTTP.post(URI("#{Rails.configuration.x.partner_url}/events"), "{}")
+  end
+
+  def import_feed(body)
+    # ruleid: ruby-insecure-deserialization
+    JSON.parse(body, create_additions: true)
+    # ok: ruby-insecure-deserialization
+    JSON.parse(body)
+  end
+
+  def seal(document_bytes)
+    # ruleid: ruby-weak-crypto
+    Digest::MD5.hexdigest(document_bytes)
+  end
+
+  def archive_cipher
+    # ruleid: ruby-weak-crypto
+    OpenSSL::Cipher::AES.new(128, :ECB)
+  end
+
+  def transport_cipher
+    # ok: ruby-weak-crypto
+    OpenSSL::Cipher::AES.new(256, :GCM)
+  end
+end
+
+class VenueAdminController < ApplicationController
+  def compress
+    # ruleid: ruby-command-injection
+    Kernel.spawn("gzip -9 #{params[:file]}")
+    # ok: ruby-command-injection
+    IO.popen(["gzip", "-9", params[:file]], &:read)
+  end
+
+  def by_code
+    code = request.path_parameters[:code]
+    # ruleid: ruby-sql-injection
+    Venue.where("code = '#{code}'")
+  end
+
+  def back
+    # ok: ruby-open-redirect
+    redirect_to url_from(params[:return_to]) || root_path
+    path = params[:path].to_s
+    if path.start_with?("/") && !path.start_with?("//")
+      # ok: ruby-open-redirect
+      redirect_to path
+    end
+    # ruleid: ruby-open-redirect
+    redirect_to params[:next], allow_other_host: true
+  end
+
+  def store_seating_chart
+    upload = params.require(:chart)
+    # ok: ruby-path-traversal
+    File.binwrite(CHART_DIR.join("#{SecureRandom.uuid}#{File.extname(upload.original_filename)}"), upload.read)
+    # ruleid: ruby-path-traversal
+    File.binwrite(CHART_DIR.join(params[:name].to_s), upload.read)
+  end
+
+  def remove_chart
+    base = File.realpath(CHART_DIR)
+    target = File.expand_path(params[:name].to_s, base)
+    if target.start_with?(base + File::SEPARATOR)
+      # ok: ruby-path-traversal
+      FileUtils.rm_f(target)
+    end
+  end
+
+  def remember
+    # ruleid: ruby-insecure-cookie
+    cookies.permanent.signed[:remember] = { value: "t", secure: true, same_site: :lax }
+    # ok: ruby-insecure-cookie
+    cookies.permanent.signed[:remember] = { value: "t", secure: true, httponly: true }
+    # ruleid: ruby-insecure-cookie
+    response.set_cookie("sso_sid", value: "s", httponly: true, path: "/")
+    # ok: ruby-insecure-cookie
+    response.set_cookie("sso_sid", value: "s", secure: true, httponly: true, path: "/")
+  end
+end

@@ -648,3 +648,13 @@ func SetupCookie(w http.ResponseWriter) {
 	// ok: go-insecure-cookie
 	http.SetCookie(w, &done)
 }
+
+var reportKinds = map[string]bool{"summary": true, "detail": true}
+
+func ReportFor(kind string) {
+	if !reportKinds[kind] {
+		kind = "summary"
+	}
+	// ok: go-sql-injection
+	db.Query("SELECT * FROM reports_" + kind)
+}

@@ -413,7 +413,7 @@ def g_floor(floor, dept):
 @app.route("/g/import", methods=["POST"])
 def g_import():
     parser = etree.XMLParser(resolve_entities=True, no_network=False)
-    # ruleid: python-xxe
+    # ruleid: python-xxe, python-xxe-entities-enabled
     root = etree.fromstring(request.data, parser)
     # ruleid: python-xxe
     tree = etree.parse(request.files["f"].stream, etree.XMLParser(load_dtd=True))
@@ -757,3 +757,203 @@ def i_order_lines(order_id):
     cursor = sqlite3.connect("/srv/orders.db").cursor()
     # ok: python-sql-injection
     return cursor.execute(f"SELECT * FROM order_lines WHERE order_id = {order_id}").fetchall()
+
+
+# --- Tuning round 3: shapes from the property corpus, in other frameworks too -------------
+REGIONS = {"north", "south"}
+CHANNELS = {"email", "sms"}
+
+
+@app.route("/staff/by-region")
+def j_staff_by_region():
+    region = request.args.get("region", "north")
+    channel = request.args.get("channel", "email")
+    conn = ldap.initialize("ldap://ldap.example.com")
+    if region not in REGIONS or channel not in CHANNELS:
+        return "bad request", 400
+    # ok: python-ldap-injection
+    conn.search_s("ou=staff,dc=example,dc=com", ldap.SCOPE_SUBTREE, "(&(l=%s)(pref=%s))" % (region, channel))
+    # ruleid: python-ldap-injection
+    return conn.search_s("ou=staff,dc=example,dc=com", ldap.SCOPE_SUBTREE, "(cn=%s)" % request.args["cn"])
+
+
+@app.route("/staff/by-team")
+def j_staff_by_team():
+    team = request.args.get("team", "ops")
+    conn = ldap.initialize("ldap://ldap.example.com")
+    if team in REGIONS and conn is not None:
+        # ok: python-ldap-injection
+        return conn.search_s("ou=staff,dc=example,dc=com", ldap.SCOPE_SUBTREE, "(ou=%s)" % team)
+    # ruleid: python-ldap-injection
+    return conn.search_s("ou=staff,dc=example,dc=com", ldap.SCOPE_SUBTREE, "(ou=%s)" % team)
+
+
+@app.route("/units")
+def j_units():
+    page = request.args.get("page", default=1, type=int)
+    size = request.values.get("size", 20, type=int)
+    db = sqlite3.connect("/srv/units.db")
+    # ok: python-sql-injection
+    db.execute("SELECT id FROM units LIMIT {} OFFSET {}".format(size, (page - 1) * size))
+    # ruleid: python-sql-injection
+    return db.execute("SELECT id FROM units WHERE block = '{}'".format(request.args.get("block"))).fetchall()
+
+
+class JMaintenanceHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        params = parse_qs(urlparse(self.path).query)
+        self.route(params)
+
+    def route(self, params):
+        name = params.get("log", [""])[0]
+        # ruleid: python-path-traversal
+        with open(os.path.join("/var/log/app", name)) as fh:
+            data = fh.read()
+        # ok: python-path-traversal
+        with open(os.path.join("/var/log/app", os.path.basename(name))) as fh:
+            data += fh.read()
+        real = os.path.realpath(os.path.join("/var/log/app", name))
+        if os.path.commonpath([real, "/var/log/app"]) != "/var/log/app" or not os.path.isfile(real):
+            return
+        # ok: python-path-traversal
+        with open(real) as fh:
+            data += fh.read()
+        self.wfile.write(data.encode())
+
+    def vacuum(self, params):
+        table = params.get("table", [""])[0]
+        # ruleid: python-command-injection
+        subprocess.run(["bash", "-c", "vacuumdb -t " + table], check=True)
+        # ok: python-command-injection
+        subprocess.run(["vacuumdb", "-t", table], check=True)
+        # ok: python-command-injection
+        subprocess.run(["/bin/sh", "-c", "vacuumdb -t " + shlex.quote(table)], check=True)
+
+
+def j_wsgi_download(environ, start_response):
+    name = environ.get("PATH_INFO", "/").lstrip("/")
+    start_response("200 OK", [("Content-Type", "application/octet-stream")])
+    # ruleid: python-path-traversal
+    return [open("/srv/public/" + name, "rb").read()]
+
+
+def j_wsgi_static(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/css")])
+    # ok: python-path-traversal
+    return [open("/srv/public/site.css", "rb").read()]
+
+
+def j_parse_supplier_feed(data):
+    from lxml import objectify
+
+    # ruleid: python-xxe-entities-enabled
+    catalogue = etree.fromstring(data, etree.XMLParser(load_dtd=True, resolve_entities=True))
+    # ok: python-xxe-entities-enabled
+    hardened = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    # ruleid: python-xxe-entities-enabled
+    items = objectify.fromstring(data, objectify.makeparser(resolve_entities=True))
+    # ok: python-xxe-entities-enabled
+    safe_items = objectify.fromstring(data, objectify.makeparser(resolve_entities=False))
+    return catalogue, hardened, items, safe_items
+
+
+def j_stream_supplier_feed(stream):
+    lenient = etree.XMLParser(no_network=False)
+    # ruleid: python-xxe-entities-enabled
+    head = etree.parse(stream, lenient)
+    # ruleid: python-xxe-entities-enabled
+    rows = [el for _, el in etree.iterparse(stream, tag="item", resolve_entities=True)]
+    # ok: python-xxe-entities-enabled
+    safe_rows = [el for _, el in etree.iterparse(stream, tag="item", resolve_entities=False, no_network=True)]
+    return head, rows, safe_rows
+
+
+def j_load_workflow(blob):
+    # ruleid: python-insecure-deserialization
+    steps = yaml.unsafe_load(blob)
+    # ok: python-insecure-deserialization
+    steps_safe = yaml.safe_load(blob)
+    return steps, steps_safe
+
+
+def _validate_expression(text):
+    import ast
+
+    tree = ast.parse(text, mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Expression, ast.BinOp, ast.Add, ast.Mult, ast.Constant, ast.Name, ast.Load)):
+            raise ValueError("not allowed")
+    return text
+
+
+def j_apply_discount(rule, price):
+    code = _validate_expression(rule["expression"])
+    # ok: python-code-injection
+    total = eval(code, {"__builtins__": {}}, {"price": price})
+    # ruleid: python-code-injection
+    return total + eval(rule["fallback"], {"__builtins__": {}}, {"price": price})
+
+
+@api.post("/checkout/resume")
+def j_resume_checkout(request: Request, code: str, db=Depends(get_db)):
+    order = db.query(Order).filter_by(resume_code=code).first()
+    if order is None:
+        return {"error": "unknown"}
+    # ok: python-trust-boundary-violation
+    request.session["order_id"] = order.id
+    cart = db.get(Cart, code)
+    # ok: python-trust-boundary-violation
+    request.session["cart"] = cart.id
+    # ruleid: python-trust-boundary-violation
+    request.session["promo"] = code
+    return {"ok": True}
+
+
+class JAvatarClient:
+    def __init__(self, http=None):
+        self.http = http or requests.Session()
+
+    def download(self, image_url):
+        # ruleid: python-ssrf
+        data = self.http.get(image_url, timeout=5).content
+        # ok: python-ssrf
+        policy = self.http.get("https://cdn.example.com/policy.json", timeout=5).json()
+        return data, policy
+
+
+@app.post("/support/act-as")
+def j_act_as():
+    support_token = secrets.token_urlsafe(32)
+    resp = make_response("ok")
+    # ruleid: python-insecure-cookie
+    resp.set_cookie("support_mode", support_token, secure=True, httponly=False, samesite="Strict")
+    delegation_token = support_token[:16]
+    # ruleid: python-insecure-cookie
+    resp.set_cookie("delegation", value=delegation_token, secure=True, httponly=False)
+    # ok: python-insecure-cookie
+    resp.set_cookie("font_size", "large", secure=True, httponly=False)
+    # ok: python-insecure-cookie
+    resp.set_cookie("support_mode", support_token, secure=True, httponly=True, samesite="Strict")
+    return resp
+
+
+def jwt_encode_for(value):
+    import jwt
+
+    # ruleid: python-insecure-cookie
+    make_response("").set_cookie("handoff", jwt.encode({"v": value}, "k", algorithm="HS256"), secure=True, httponly=False)
+    return value
+
+
+def j_conditional_get(resp, body, avatar_email):
+    # ok: python-weak-hash
+    page_etag = hashlib.md5(body).hexdigest()
+    # ok: python-weak-hash
+    resp.set_etag(hashlib.md5(body).hexdigest())
+    # ok: python-weak-hash
+    resp.headers["ETag"] = hashlib.md5(body).hexdigest()
+    # ok: python-weak-hash
+    cache_key = "avatar:" + hashlib.md5(avatar_email.encode()).hexdigest()
+    # ruleid: python-weak-hash
+    signature = hashlib.md5(body + b"secret").hexdigest()
+    return page_etag, cache_key, signature

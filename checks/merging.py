@@ -3,7 +3,9 @@
 Bandit and our Semgrep rules overlap on purpose (Semgrep also covers files Bandit cannot
 parse). When both report the same weakness on the same lines, one finding stays. Bandit's
 injection tests look at the sink only; where our taint rules scanned the file and found no
-input reaching that sink, Bandit's match is kept but lowered to LOW.
+input reaching that sink, Bandit's match is kept but lowered to LOW. Its weak-hash tests flag
+every MD5/SHA-1 call; where our weak-hash rule scanned the file and judged the use harmless
+(an ETag, a cache key), Bandit's match is lowered the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from checks.classification import BANDIT_SINK_ONLY, Confidence
+from checks.classification import BANDIT_DECIDED_BY_USE, BANDIT_SINK_ONLY, Confidence
 from checks.findings import Finding, Severity
 
 SEMGREP = "semgrep"
@@ -23,6 +25,8 @@ _SAME_ISSUE = {"CWE-94": "CWE-95", "CWE-328": "CWE-327", "CWE-338": "CWE-330",
 
 _UNCONFIRMED = (" No input from outside this function was seen reaching it, so it is "
                 "reported as LOW.")
+_NOT_A_SECURITY_USE = (" The digest is used as an identifier (an ETag or a cache key), not "
+                       "to protect anything, so it is reported as LOW.")
 
 
 def issue_key(cwe: str) -> str:
@@ -43,13 +47,14 @@ def merge_engine_findings(
                  if f.engine == SEMGREP and f.cwe for line in f.lines}
     adjusted = []
     for finding in findings:
-        if (finding.engine == BANDIT and finding.rule_id in BANDIT_SINK_ONLY
-                and finding.path in semgrep_files
+        reason = (_UNCONFIRMED if finding.rule_id in BANDIT_SINK_ONLY else
+                  _NOT_A_SECURITY_USE if finding.rule_id in BANDIT_DECIDED_BY_USE else "")
+        if (finding.engine == BANDIT and reason and finding.path in semgrep_files
                 and not any((finding.path, issue_key(finding.cwe), line) in confirmed
                             for line in finding.lines)):
             finding = dataclasses.replace(
                 finding, severity=Severity.LOW, confidence=Confidence.LOW.value,
-                description=finding.description + _UNCONFIRMED)
+                description=finding.description + reason)
         adjusted.append(finding)
     return _one_per_issue(adjusted)
 

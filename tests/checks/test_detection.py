@@ -121,6 +121,21 @@ def test_sink_only_bandit_match_without_tainted_input_is_low():
     assert merge_engine_findings([pickle], {"semgrep": {"app/db.py"}}) == [pickle]
 
 
+def test_bandit_weak_hash_our_rule_judged_harmless_is_low():
+    """An MD5 ETag: Bandit flags every MD5 call, our rule (which scanned the file) did not."""
+    md5 = finding(engine="bandit", rule_id="B324", cwe="CWE-328", severity=Severity.HIGH,
+                  confidence="HIGH")
+    [lowered] = merge_engine_findings([md5], {"semgrep": {"app/db.py"}})
+    assert (lowered.severity, lowered.confidence) == (Severity.LOW, "LOW")
+    assert "ETag" in lowered.description
+    # Our rule flagged the same line: one finding, at the severity of the security use.
+    ours = finding(rule_id="python-weak-hash", cwe="CWE-328", severity=Severity.MEDIUM)
+    assert [f.severity for f in merge_engine_findings([md5, ours], {"semgrep": {"app/db.py"}})
+            ] == [Severity.HIGH]
+    # Semgrep did not scan the file: Bandit's judgement stands.
+    assert merge_engine_findings([md5], {"semgrep": set()}) == [md5]
+
+
 def test_different_weaknesses_on_one_line_stay_apart():
     sql = finding()
     secret = finding(engine="detect-secrets", rule_id="secret-keyword", cwe="CWE-798")

@@ -17,6 +17,12 @@ public class Samples {
         new ProcessBuilder("ping", "-c", "1", input).start();
     }
 
+    void rotate(int keepDays) throws Exception {
+        // the shell's script is an array element: java-command-injection decides by taint
+        // ok: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", "find /var/log/app -mtime +" + keepDays + " -delete"});
+    }
+
     void queries(Connection conn, String id) throws Exception {
         Statement stmt = conn.createStatement();
         stmt.executeQuery("SELECT * FROM users WHERE id = '" + id + "'");
@@ -42,6 +48,18 @@ public class Samples {
         // ok: java-weak-message-digest
         MessageDigest md5 = MessageDigest.getInstance("MD5");
         return java.util.HexFormat.of().formatHex(md5.digest(body));
+    }
+
+    ResponseEntity<byte[]> thumbnail(byte[] png) throws Exception {
+        // ok: java-weak-message-digest
+        String etag = java.util.HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(png));
+        return ResponseEntity.ok().header(HttpHeaders.ETAG, etag).body(png);
+    }
+
+    byte[] signature(byte[] payload) throws Exception {
+        // ruleid: java-weak-message-digest
+        byte[] sig = MessageDigest.getInstance("SHA-256").digest(payload);
+        return sig;
     }
 
     Object parsers() throws Exception {

@@ -694,3 +694,322 @@ class LibraryXml {
         return JAXBContext.newInstance(Loan.class).createUnmarshaller().unmarshal(source);
     }
 }
+
+// --- Chained builder appends, numeric values, application escaping helpers -------------------
+class VenueServlet extends HttpServlet {
+    private DataSource pool;
+    private DirContext people;
+    private XPath xp;
+    private Document seating;
+
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws Exception {
+        String band = req.getParameter("band");
+        StringBuilder sql = new StringBuilder("SELECT * FROM gigs WHERE 1 = 1");
+        sql.append(" AND band = '").append(band).append("'");
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            // ruleid: java-sql-injection
+            st.executeQuery(sql.toString());
+        }
+        StringBuilder fixed = new StringBuilder("SELECT * FROM gigs");
+        fixed.append(" WHERE sold_out = ").append("false").append(" ORDER BY starts_at");
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            // ok: java-sql-injection
+            st.executeQuery(fixed.toString());
+        }
+
+        StringBuilder who = new StringBuilder("(&(objectClass=person)");
+        who.append("(sn=").append(req.getParameter("surname")).append(")").append(")");
+        // ruleid: java-ldap-injection
+        people.search("ou=crew", who.toString(), new SearchControls());
+        // ok: java-ldap-injection
+        people.search("ou=crew", "(sn=" + rfc4515Escape(req.getParameter("surname")) + ")", new SearchControls());
+
+        StringBuilder path = new StringBuilder("/venue/row");
+        path.append("[@id='").append(req.getParameter("row")).append("']");
+        // ruleid: java-xpath-injection
+        xp.evaluate(path.toString(), seating);
+
+        resp.setContentType("text/html");
+        PrintWriter out = resp.getWriter();
+        StringBuilder card = new StringBuilder("<section>");
+        card.append("<h2>").append(band).append("</h2>").append("</section>");
+        // ruleid: java-xss
+        out.print(card.toString());
+        int seats = countSeats(band);
+        boolean soldOut = seats == 0;
+        // ok: java-xss
+        out.print("<p>" + seats + " seats left, sold out: " + soldOut + "</p>");
+        // ok: java-xss
+        out.print("<h2>" + escapeHtml(band) + "</h2>");
+        // ok: java-xss
+        out.print("<h2>" + Markup.htmlEncode(band) + "</h2>");
+    }
+
+    private int countSeats(String band) { return band.length(); }
+
+    private static String escapeHtml(String raw) {
+        return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String rfc4515Escape(String raw) {
+        return raw.replace("\\", "\\5c").replace("*", "\\2a").replace("(", "\\28").replace(")", "\\29");
+    }
+}
+
+// --- HTML bodies from Spring and JAX-RS -------------------------------------------------------
+@RestController
+class PosterController {
+    @GetMapping("/poster")
+    public ResponseEntity<String> poster(@RequestParam String headline) {
+        // ruleid: java-xss
+        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body("<h1>" + headline + "</h1>");
+    }
+
+    @GetMapping("/poster/escaped")
+    public ResponseEntity<String> posterEscaped(@RequestParam String headline) {
+        // ok: java-xss
+        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body("<h1>" + HtmlUtils.htmlEscape(headline) + "</h1>");
+    }
+
+    @GetMapping("/poster.json")
+    public ResponseEntity<String> posterJson(@RequestParam String headline) {
+        // ok: java-xss
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(headline);
+    }
+}
+
+@Path("/tickets")
+class TicketResource {
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public String stub(@QueryParam("holder") String holder) {
+        // ruleid: java-xss
+        return "<p>Ticket for " + holder + "</p>";
+    }
+
+    @GET
+    @Path("/plain")
+    public Response plain(@QueryParam("holder") String holder) {
+        // ruleid: java-xss
+        return Response.ok("<p>" + holder + "</p>", MediaType.TEXT_HTML).build();
+    }
+
+    @GET
+    @Path("/next")
+    public Response next(@QueryParam("to") String to) {
+        // ruleid: java-open-redirect
+        return Response.seeOther(URI.create(to)).build();
+    }
+}
+
+// --- Redirect checks -------------------------------------------------------------------------
+@Controller
+class CheckoutController {
+    @GetMapping("/checkout/done")
+    public String done(@RequestParam String step) {
+        if ("receipt".equals(step) || "survey".equals(step)) {
+            // ok: java-open-redirect
+            return "redirect:/checkout/" + step;
+        }
+        // ruleid: java-open-redirect
+        return "redirect:" + step;
+    }
+
+    @GetMapping("/checkout/back")
+    public void back(@RequestParam String back, HttpServletResponse resp) throws IOException {
+        String target = isSafeRedirect(back) ? back : "/checkout";
+        // ok: java-open-redirect
+        resp.sendRedirect(target);
+    }
+
+    @GetMapping("/checkout/continue")
+    public ResponseEntity<Void> cont(@RequestParam String next) {
+        if (!UrlChecks.isLocalPath(next)) {
+            return ResponseEntity.badRequest().build();
+        }
+        // ok: java-open-redirect
+        return ResponseEntity.status(HttpStatus.SEE_OTHER).header(HttpHeaders.LOCATION, next).build();
+    }
+
+    @GetMapping("/checkout/partner")
+    public ResponseEntity<Void> partner(@RequestParam String next) {
+        // ruleid: java-open-redirect
+        return ResponseEntity.status(HttpStatus.FOUND).header(HttpHeaders.LOCATION, next).build();
+    }
+
+    private static boolean isSafeRedirect(String url) {
+        return url != null && url.startsWith("/") && !url.startsWith("//");
+    }
+}
+
+// --- Outbound requests -------------------------------------------------------------------------
+@RestController
+class WebhookTester {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Map<String, String> partnerEndpoints;
+
+    WebhookTester(Map<String, String> partnerEndpoints) {
+        this.partnerEndpoints = partnerEndpoints;
+    }
+
+    @PostMapping("/webhooks/test")
+    public int test(@RequestParam String target) throws Exception {
+        // ruleid: java-ssrf
+        HttpRequest ping = HttpRequest.newBuilder(URI.create(target)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        // ruleid: java-ssrf
+        return http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @PostMapping("/webhooks/partner")
+    public int partner(@RequestParam String partner) throws Exception {
+        String endpoint = partnerEndpoints.get(partner);
+        if (endpoint == null) {
+            return 404;
+        }
+        HttpRequest ping = HttpRequest.newBuilder(URI.create(endpoint)).GET().build();
+        // ok: java-ssrf
+        return http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}
+
+// --- Archives and stored upload names ------------------------------------------------------------
+@RestController
+class MediaImport {
+    private final File library = new File("/srv/media");
+
+    @PostMapping("/media/bundle")
+    public int unpack(@RequestParam("bundle") MultipartFile bundle) throws IOException {
+        int n = 0;
+        try (ZipInputStream zin = new ZipInputStream(bundle.getInputStream())) {
+            ZipEntry item;
+            while ((item = zin.getNextEntry()) != null) {
+                // ruleid: java-path-traversal
+                File dest = new File(library, item.getName());
+                // ruleid: java-path-traversal
+                try (OutputStream os = new FileOutputStream(dest)) {
+                    zin.transferTo(os);
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @PostMapping("/media/bundle/checked")
+    public int unpackChecked(@RequestParam("bundle") MultipartFile bundle) throws IOException {
+        String root = library.getCanonicalPath() + File.separator;
+        int n = 0;
+        try (ZipInputStream zin = new ZipInputStream(bundle.getInputStream())) {
+            ZipEntry item;
+            while ((item = zin.getNextEntry()) != null) {
+                // ruleid: java-path-traversal
+                File dest = new File(library, item.getName());
+                if (!dest.getCanonicalPath().startsWith(root)) {
+                    throw new IOException("entry escapes the library");
+                }
+                // ok: java-path-traversal
+                try (OutputStream os = new FileOutputStream(dest)) {
+                    zin.transferTo(os);
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @PostMapping("/media/cover")
+    public String cover(@RequestParam("cover") MultipartFile cover) throws IOException {
+        String stored = UUID.randomUUID() + suffixFor(cover.getContentType());
+        // ok: java-path-traversal
+        cover.transferTo(library.toPath().resolve(stored));
+        // ruleid: java-path-traversal
+        cover.transferTo(library.toPath().resolve(cover.getOriginalFilename()));
+        return stored;
+    }
+
+    private static String suffixFor(String type) {
+        return "image/png".equals(type) ? ".png" : ".jpg";
+    }
+}
+
+// --- Distinguished names -------------------------------------------------------------------------
+@RestController
+class CrewDirectory {
+    private static final Set<String> TEAMS = Set.of("stage", "sound", "security");
+    private DirContext ldapCtx;
+    private LdapTemplate ldapTemplate;
+
+    @GetMapping("/crew/{team}")
+    public Object team(@PathVariable String team) throws NamingException {
+        // ruleid: java-ldap-dn-injection
+        return ldapCtx.search("ou=" + team + ",dc=venue,dc=org", "(objectClass=person)", new SearchControls());
+    }
+
+    @GetMapping("/crew/{team}/checked")
+    public Object teamChecked(@PathVariable String team) throws NamingException {
+        if (!TEAMS.contains(team)) {
+            throw new IllegalArgumentException("unknown team");
+        }
+        // ok: java-ldap-dn-injection
+        return ldapCtx.search("ou=" + team + ",dc=venue,dc=org", "(objectClass=person)", new SearchControls());
+    }
+
+    @GetMapping("/crew/member")
+    public Object member(HttpServletRequest req) throws NamingException {
+        // ruleid: java-ldap-dn-injection
+        Object raw = ldapCtx.lookup("uid=" + req.getParameter("uid") + ",ou=crew,dc=venue,dc=org");
+        // ok: java-ldap-dn-injection
+        Object escaped = ldapCtx.lookup("uid=" + Rdn.escapeValue(req.getParameter("uid")) + ",ou=crew,dc=venue,dc=org");
+        return List.of(raw, escaped);
+    }
+
+    @GetMapping("/crew/by-mail")
+    public Object byMail(@RequestParam String mail) {
+        // ok: java-ldap-dn-injection
+        return ldapTemplate.search(query().base("ou=crew").where("mail").is(mail), (AttributesMapper<String>) a -> a.get("cn").toString());
+    }
+}
+
+// --- Deserialization through look-ahead streams --------------------------------------------------
+class SnapshotReader {
+    Object restore(InputStream body) throws Exception {
+        ObjectInputStream plain = new ObjectInputStream(body);
+        // ruleid: java-insecure-deserialization
+        return plain.readObject();
+    }
+
+    Object restoreChecked(InputStream body) throws Exception {
+        ObjectInputStream checked = new AllowListedObjectInputStream(body, Set.of("com.example.Snapshot"));
+        // ok: java-insecure-deserialization
+        return checked.readObject();
+    }
+
+    Object restoreValidated(InputStream body) throws Exception {
+        try (ValidatingObjectInputStream vin = new ValidatingObjectInputStream(body)) {
+            vin.accept(Snapshot.class);
+            // ok: java-insecure-deserialization
+            return vin.readObject();
+        }
+    }
+}
+
+// --- Secrets in connection URLs, digests for caching ---------------------------------------------
+class ReportingConfig {
+    Connection warehouse() throws SQLException {
+        // ruleid: java-hardcoded-secret
+        return DriverManager.getConnection("jdbc:sqlserver://dw.internal:1433;databaseName=dw;user=etl;password=Wq7!rT9z#Lm2");
+    }
+
+    Connection warehouseFromEnv() throws SQLException {
+        // ok: java-hardcoded-secret
+        return DriverManager.getConnection("jdbc:sqlserver://dw.internal:1433;databaseName=dw;user=etl;password=${DW_PASSWORD}");
+    }
+
+    ResponseEntity<byte[]> poster(byte[] png) {
+        // ok: java-weak-hash
+        String etag = DigestUtils.md5Hex(png);
+        // ruleid: java-weak-hash
+        String signature = DigestUtils.md5Hex(png);
+        return ResponseEntity.ok().eTag(etag).header("X-Signature", signature).body(png);
+    }
+}

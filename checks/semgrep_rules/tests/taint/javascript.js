@@ -598,3 +598,245 @@ app.get('/delay', (req, res) => {
   }
   pause(Number(req.query.ms)).then(() => later(() => res.end(), 10));
 });
+
+// --- Round 3: guards, lookups and look-alikes ---------------------------------------------
+const yaml = require('js-yaml');
+const jsTypes = require('js-yaml-js-types');
+const ejs = require('ejs');
+const serializeJavascript = require('serialize-javascript');
+const fastify = require('fastify')();
+const PARTNER_HOSTS = new Set(['api.partner.example']);
+
+// a value coerced or defaulted before an anchored pattern test is still checked
+app.get('/exports/by-day', async (req, res) => {
+  const stamp = req.get('X-Export-Date');
+  if (!/^\d{8}$/.test(stamp || '')) return res.status(400).end();
+  // ok: js-path-traversal
+  res.send(await fs.promises.readFile(`/srv/exports/${stamp}.csv`));
+});
+app.get('/exports/by-day/unchecked', async (req, res) => {
+  const stamp = req.get('X-Export-Date');
+  // ruleid: js-path-traversal
+  res.send(await fs.promises.readFile(`/srv/exports/${stamp}.csv`));
+});
+app.post('/staff/bind', (req, res) => {
+  const { login, secret } = req.body;
+  if (!/^[a-z][a-z0-9-]{1,30}$/.test(String(login))) return res.status(401).end();
+  const directory = ldap.createClient({ url: 'ldaps://ldap.example.org' });
+  // ok: js-ldap-injection
+  directory.bind(`cn=${login},ou=people,dc=example,dc=org`, secret, () => res.end());
+});
+
+// an anchored pattern that matched, used inside the if; a bare prefix check is not enough
+app.get('/leave', (req, res) => {
+  const dest = String(req.query.dest || '/');
+  if (/^\/[a-z0-9/-]*$/.test(dest)) {
+    // ok: js-open-redirect
+    return res.redirect(dest);
+  }
+  if (dest.startsWith('/')) {
+    // ruleid: js-open-redirect
+    return res.redirect(dest);
+  }
+  return res.redirect('/');
+});
+
+// Fastify: reply.redirect / reply.header('Location'), request.session.set
+fastify.get('/fy/continue', async (request, reply) => {
+  // ruleid: js-open-redirect
+  reply.header('Location', request.query.next).code(302).send();
+});
+fastify.get('/fy/continue/v2', async (request, reply) => {
+  // ok: js-open-redirect
+  reply.header('Location', '/home').code(302).send();
+});
+fastify.post('/fy/prefs', async (request, reply) => {
+  // ruleid: js-trust-boundary-violation
+  request.session.set('tier', request.body.tier);
+  const account = await Account.findOne({ where: { email: request.body.email } });
+  // ok: js-trust-boundary-violation
+  request.session.set('accountId', account.id);
+  return reply.send({ ok: true });
+});
+
+// a helper that checks a parsed URL's host, failed before the request
+function hostIsPartner(raw) {
+  let parsed;
+  try {
+    parsed = new URL(raw);
+  } catch (e) {
+    return false;
+  }
+  return parsed.protocol === 'https:' && PARTNER_HOSTS.has(parsed.hostname);
+}
+function looksLikeUrl(raw) {
+  return raw.startsWith('https://');
+}
+app.post('/hooks/probe', async (req, res) => {
+  const target = String(req.body.target);
+  if (!hostIsPartner(target)) return res.status(400).end();
+  // ok: js-ssrf
+  await axios.post(target, { ping: true });
+  res.end();
+});
+app.post('/hooks/probe/v0', async (req, res) => {
+  const target = String(req.body.target);
+  if (!looksLikeUrl(target)) return res.status(400).end();
+  // ruleid: js-ssrf
+  await axios.post(target, { ping: true });
+  res.end();
+});
+app.post('/hooks/probe/v2', async (req, res) => {
+  const target = String(req.body.target);
+  if (!security.isAllowedHost(target)) return res.status(400).end();
+  // ok: js-ssrf
+  await axios.post(target, { ping: true });
+  res.end();
+});
+
+// rows read back through a model or a table on the handle: the database's values
+app.post('/carts', async (req, res) => {
+  const cart = await Cart.create({ owner: req.body.owner, items: req.body.items });
+  // ok: js-trust-boundary-violation
+  req.session.cartId = cart.id;
+  // ruleid: js-trust-boundary-violation
+  req.session.owner = req.body.owner;
+  const claim = await db.claims.findByCode(req.query.code);
+  // ok: js-trust-boundary-violation
+  req.session.claimId = claim.id;
+  const [first] = await Promise.all([req.body.nickname]);
+  // ruleid: js-trust-boundary-violation
+  req.session.nickname = first;
+  res.end();
+});
+app.get('/attachments/:id', async (req, res) => {
+  const attachment = await db.attachments.findOne({ id: req.params.id });
+  // ok: js-path-traversal
+  res.download(attachment.diskPath);
+  const member = await Member.findById(req.query.member);
+  // ok: js-open-redirect
+  res.redirect(member.homePage);
+});
+
+// ldapjs search wrapped in a Promise; filter passed by shorthand
+function lookupMail(directory, mail) {
+  const filter = `(mail=${mail})`;
+  return new Promise((resolve, reject) => {
+    // ruleid: js-ldap-injection
+    directory.search('ou=people,dc=example', { scope: 'sub', filter }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+}
+function lookupMailSafe(directory, mail) {
+  const filter = new ldap.EqualityFilter({ attribute: 'mail', value: mail });
+  return new Promise((resolve, reject) => {
+    // ok: js-ldap-injection
+    directory.search('ou=people,dc=example', { scope: 'sub', filter }, (err, out) => (err ? reject(err) : resolve(out)));
+  });
+}
+
+// a libxmljs document, whatever it is called
+app.get('/catalogue/item', (req, res) => {
+  const catalogue = libxmljs.parseXml(fs.readFileSync('/srv/catalogue.xml', 'utf8'));
+  // ruleid: js-xpath-injection
+  const item = catalogue.get(`//item[@sku='${req.query.sku}']`);
+  // ok: js-xpath-injection
+  const all = catalogue.find('//item');
+  res.json({ item: item && item.text(), count: all.length });
+});
+
+// only the extension of the client's name; a path helper that returns null outside the base
+app.post('/avatars', async (req, res) => {
+  const stored = crypto.randomUUID() + path.extname(req.file.originalname);
+  // ok: js-path-traversal
+  await fs.promises.rename(req.file.path, path.join('/srv/avatars', stored));
+  // ruleid: js-path-traversal
+  await fs.promises.copyFile(req.file.path, path.join('/srv/avatars', req.file.originalname));
+  res.end();
+});
+function underBase(base, rel) {
+  const full = path.resolve(base, rel);
+  return full.startsWith(path.resolve(base) + path.sep) ? full : null;
+}
+app.delete('/scratch', async (req, res) => {
+  const victim = underBase('/srv/scratch', String(req.body.name));
+  if (!victim) return res.status(400).end();
+  // ok: js-path-traversal
+  await fs.promises.unlink(victim);
+  // ruleid: js-path-traversal
+  await fs.promises.unlink(path.resolve('/srv/scratch', req.body.name));
+  res.end();
+});
+
+// an argument array to a program that is not a shell
+app.get('/docs/:name/text', (req, res) => {
+  const file = path.join('/srv/docs', req.params.name);
+  // ok: js-command-injection
+  child_process.execFile('pdftotext', ['-layout', file, '-'], (e, out) => res.send(out));
+  // ruleid: js-command-injection
+  child_process.execFile('/bin/bash', ['-c', `pdftotext ${file} -`], (e, out) => res.send(out));
+});
+
+// js-yaml 4 given the js-yaml-js-types (functions, regexps) schema
+app.post('/recipes', (req, res) => {
+  // ruleid: js-insecure-deserialization
+  const recipe = yaml.load(req.body, { schema: yaml.DEFAULT_SCHEMA.extend(jsTypes.all) });
+  // ruleid: js-insecure-deserialization
+  const inline = yaml.load(req.body, { schema: yaml.DEFAULT_SCHEMA.extend(require('js-yaml-js-types').all) });
+  // ok: js-insecure-deserialization
+  const plain = yaml.load(req.body, { schema: yaml.CORE_SCHEMA });
+  res.json([recipe, inline, plain]);
+});
+
+// placeholders generated per element, values bound
+app.post('/baskets/items', async (req, res) => {
+  const skus = Array.isArray(req.body.skus) ? req.body.skus : [];
+  const marks = skus.map(() => '?').join(', ');
+  // ok: js-sql-injection
+  await db.query(`SELECT * FROM items WHERE sku IN (${marks})`, skus);
+  const numbered = skus.map((_, i) => `$${i + 1}`).join(', ');
+  // ok: js-sql-injection
+  await db.query(`SELECT * FROM items WHERE sku IN (${numbered})`, skus);
+  const quoted = skus.map((s) => `'${s}'`).join(', ');
+  // ruleid: js-sql-injection
+  await db.query(`SELECT * FROM items WHERE sku IN (${quoted})`);
+  res.end();
+});
+
+// createCipher derives its key with MD5 whatever the cipher; digests named for caching
+function sealLegacy(text) {
+  // ruleid: js-weak-crypto
+  const c = crypto.createCipher('aes-256-cbc', process.env.LEGACY_PASS);
+  return c.update(text, 'utf8', 'hex') + c.final('hex');
+}
+app.get('/reports/:id/pdf', async (req, res) => {
+  const pdf = await renderReport(req.params.id);
+  // ok: js-weak-crypto
+  const etag = crypto.createHash('md5').update(pdf).digest('hex');
+  // ok: js-weak-crypto
+  const cacheKey = crypto.createHash('sha1').update(req.originalUrl).digest('hex');
+  // ruleid: js-weak-crypto
+  const downloadToken = crypto.createHash('sha1').update(pdf + process.env.LINK_SECRET).digest('hex');
+  res.json({ etag, cacheKey, downloadToken });
+});
+
+// escaping template tags; JSON in an inline script
+app.get('/greet', (req, res) => {
+  // ok: js-xss
+  res.send(ejs.render('<p>Hello <%= who %></p>', { who: req.query.who }));
+  // ruleid: js-xss
+  res.send(ejs.render('<p>Hello <%- who %></p>', { who: req.query.who }));
+});
+app.get('/boot', (req, res) => {
+  // ruleid: js-xss
+  res.send(`<script>window.BOOT = ${JSON.stringify(req.query)}</script>`);
+  // ok: js-xss
+  res.send(`<script>window.BOOT = ${serializeJavascript(req.query, { isJSON: true })}</script>`);
+  // ok: js-xss
+  res.send(`<pre>${escapeHtml(JSON.stringify(req.query))}</pre>`);
+});
+koaRouter.get('/k/boot', (ctx) => {
+  // ruleid: js-xss
+  const page = `<script>var state = ${JSON.stringify(ctx.query)};</script>`;
+  // ruleid: js-xss
+  ctx.body = page;
+});

@@ -66,3 +66,37 @@ app.post('/drafts/load', (req: Request, res: Response) => {
   // ruleid: js-insecure-deserialization
   res.json(loadState(req.body.draft));
 });
+
+// A redirect helper that keeps only same-origin paths, with a fixed fallback.
+const SITE = 'https://shop.example.com';
+function sameSitePath(raw: string | undefined): string {
+  if (!raw) return '/';
+  try {
+    const parsed = new URL(raw, SITE);
+    return parsed.origin === SITE ? parsed.pathname + parsed.search : '/';
+  } catch {
+    return '/';
+  }
+}
+function withSource(raw: string): string {
+  return raw + '?src=mail';
+}
+app.post('/signin/done', (req: Request, res: Response) => {
+  // ok: js-open-redirect
+  res.redirect(302, sameSitePath(req.body.returnTo));
+});
+app.post('/signin/done/v0', (req: Request, res: Response) => {
+  // ruleid: js-open-redirect
+  res.redirect(302, withSource(req.body.returnTo));
+});
+
+// Rows from a model or a table of the handle are the database's values.
+app.get('/invites/:token', async (req: Request, res: Response) => {
+  const invite = await db.invites.findByToken(req.params.token);
+  // ok: js-trust-boundary-violation
+  (req.session as any).inviteId = invite.id;
+  // ruleid: js-trust-boundary-violation
+  req.session.inviteEmail = String(req.query.email || invite.email);
+  // ok: js-open-redirect
+  res.redirect(`/invites/${invite.id}/accept`);
+});

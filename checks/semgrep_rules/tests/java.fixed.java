@@ -23,6 +23,16 @@ public class Samples {
         Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", "find /var/log/app -mtime +" + keepDays + " -delete"});
     }
 
+    void rebuild(String rawId, long shard) throws Exception {
+        long id = Long.parseLong(rawId);
+        // ok: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("/opt/app/bin/rebuild " + id);
+        // ok: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("/opt/app/bin/rebuild " + Integer.parseInt(rawId));
+        // ruleid: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("/opt/app/bin/rebuild " + rawId);
+    }
+
     void queries(Connection conn, String id) throws Exception {
         Statement stmt = conn.createStatement();
         stmt.executeQuery("SELECT * FROM users WHERE id = '" + id + "'");

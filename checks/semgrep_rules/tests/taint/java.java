@@ -1013,3 +1013,249 @@ class ReportingConfig {
         return ResponseEntity.ok().eTag(etag).header("X-Signature", signature).body(png);
     }
 }
+
+// --- fifth round: shapes from the ticketing corpus, written anew --------------------------
+@RestController
+class FifthRoundCases {
+    private static final Set<String> REGIONS = Set.of("eu", "us");
+    private static final Set<String> PARTNER_HOSTS = Set.of("api.partner.example");
+    private static final SecureRandom STRONG = new SecureRandom();
+    private JdbcTemplate jdbc;
+    private DirContext ldap;
+    private XPath xp;
+    private Document doc;
+    private HttpClient client;
+    private RestTemplate rest;
+    private WebhookRegistry webhooks;
+    private TenantRepository tenants;
+    private MemberService members;
+    private TokenVerifier tokens;
+
+    // a value appended in the middle of a chain, inside a loop
+    @GetMapping("/sku")
+    public List<Map<String, Object>> bySkus(@RequestParam("sku") List<String> skus) {
+        StringBuilder list = new StringBuilder();
+        for (String sku : skus) {
+            list.append(list.length() == 0 ? "" : ",").append('"').append(sku).append('"');
+        }
+        String sql = "SELECT * FROM items WHERE sku IN (" + list + ")";
+        // ruleid: java-sql-injection
+        return jdbc.queryForList(sql);
+    }
+
+    @GetMapping("/sku/ids")
+    public List<Map<String, Object>> bySkuIds(@RequestParam("sku") List<String> skus) {
+        StringBuilder list = new StringBuilder();
+        for (String sku : skus) {
+            list.append(list.length() == 0 ? "" : ",").append(Long.parseLong(sku)).append(' ');
+        }
+        // ok: java-sql-injection
+        return jdbc.queryForList("SELECT * FROM items WHERE id IN (" + list + ")");
+    }
+
+    // a shell started from an argument list
+    @PostMapping("/archive")
+    public String archive(@RequestParam("dir") String dir) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add("/bin/sh");
+        argv.add("-c");
+        argv.add("tar czf /tmp/out.tgz " + dir);
+        // ruleid: java-command-injection
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.redirectErrorStream(true);
+        // ruleid: java-command-injection
+        Process proc = builder.start();
+        return "started";
+    }
+
+    @PostMapping("/archive/v2")
+    public String archiveV2(@RequestParam("dir") String dir) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add("tar");
+        argv.add("czf");
+        argv.add("/tmp/out.tgz");
+        argv.add(dir);
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        // ok: java-command-injection
+        Process proc = builder.start();
+        return "started";
+    }
+
+    // HTML written with the response writer's format()
+    public void greet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String who = req.getParameter("who");
+        resp.setContentType("text/html");
+        // ruleid: java-xss
+        resp.getWriter().format("<p>Hello %s</p>", who);
+        // ok: java-xss
+        resp.getWriter().format("<p>Hello %s</p>", HtmlUtils.htmlEscape(who));
+    }
+
+    // an upload saved under its client-side name
+    @PostMapping("/upload")
+    public String upload(@RequestParam("f") MultipartFile f) throws IOException {
+        // ruleid: java-path-traversal
+        File dest = new File("/srv/uploads", f.getOriginalFilename());
+        // ruleid: java-path-traversal
+        f.transferTo(dest);
+        File named = new File("/srv/uploads", UUID.randomUUID() + ".bin");
+        // ok: java-path-traversal
+        f.transferTo(named);
+        return "ok";
+    }
+
+    // an XPath over an inline constant map lookup
+    @GetMapping("/claim")
+    public String claim(@RequestParam("name") String name) throws Exception {
+        String oid = Map.of("mail", "urn:oid:1", "cn", "urn:oid:2").get(name);
+        // ok: java-xpath-injection
+        return xp.evaluate("//Attribute[@Name='" + oid + "']/text()", doc);
+    }
+
+    @GetMapping("/claim/raw")
+    public String claimRaw(@RequestParam("name") String name) throws Exception {
+        // ruleid: java-xpath-injection
+        return xp.evaluate("//Attribute[@Name='" + name + "']/text()", doc);
+    }
+
+    // SSRF: a URL the registry holds for a key, a body that carries input
+    @PostMapping("/hooks/{id}/ping")
+    public void ping(@PathVariable String id, @RequestBody String payload) throws Exception {
+        String target = webhooks.endpointFor(id);
+        HttpRequest req = HttpRequest.newBuilder(URI.create(target))
+                .header("X-Hook", id)
+                .POST(HttpRequest.BodyPublishers.ofString(payload))
+                .build();
+        // ok: java-ssrf
+        client.send(req, HttpResponse.BodyHandlers.discarding());
+        // ok: java-ssrf
+        rest.postForObject(tenants.callbackBase(id) + "/notify", payload, String.class);
+    }
+
+    @PostMapping("/hooks/custom")
+    public void pingCustom(@RequestParam("url") String url) throws Exception {
+        // ruleid: java-ssrf
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).GET().build();
+        // ruleid: java-ssrf
+        client.send(req, HttpResponse.BodyHandlers.discarding());
+    }
+
+    // trust boundary: what a verifier or a lookup returns
+    @PostMapping("/pin")
+    public void pin(@RequestParam("user") String user, @RequestParam("pin") String pin, HttpSession session) {
+        Member m = tokens.verifyCredentials(user, pin);
+        // ok: java-trust-boundary-violation
+        session.setAttribute("member", m.getId());
+        Member other = members.findActiveMember(user);
+        // ok: java-trust-boundary-violation
+        session.setAttribute("other", other.getId());
+        // ruleid: java-trust-boundary-violation
+        session.setAttribute("pin", pin);
+    }
+
+    // open redirect: a host allow-list inside a larger condition, a path of a host-less URL,
+    // a fixed template
+    @GetMapping("/back")
+    public String back(@RequestParam("to") String to) {
+        URI uri = URI.create(to);
+        String dest = "/home";
+        if (uri.getHost() != null && PARTNER_HOSTS.contains(uri.getHost().toLowerCase()) && "https".equals(uri.getScheme())) {
+            dest = uri.toString();
+        }
+        // ok: java-open-redirect
+        return "redirect:" + dest;
+    }
+
+    @GetMapping("/back/local")
+    public void backLocal(@RequestParam("to") String to, HttpServletResponse resp) throws IOException {
+        String dest = "/home";
+        URI uri = URI.create(to);
+        if (uri.getHost() == null && uri.getScheme() == null && !to.startsWith("//")) {
+            dest = uri.getRawPath();
+        }
+        // ok: java-open-redirect
+        resp.sendRedirect(dest);
+        // ruleid: java-open-redirect
+        resp.sendRedirect(uri.getRawPath());
+    }
+
+    @GetMapping("/tab")
+    public ResponseEntity<Void> tab(@RequestParam("tab") String tab) {
+        String path = UriComponentsBuilder.fromPath("/account/{tab}").buildAndExpand(tab).encode().toUriString();
+        // ok: java-open-redirect
+        return ResponseEntity.status(302).location(URI.create(path)).build();
+    }
+
+    @GetMapping("/tab/any")
+    public ResponseEntity<Void> tabAny(@RequestParam("next") String next) {
+        String path = UriComponentsBuilder.fromUriString(next).buildAndExpand().toUriString();
+        // ruleid: java-open-redirect
+        return ResponseEntity.status(302).location(URI.create(path)).build();
+    }
+
+    // weak randomness: commons-lang with a SecureRandom source
+    @PostMapping("/keys")
+    public String newKey() {
+        // ok: java-weak-random-security
+        String apiKey = RandomStringUtils.random(32, 0, 0, true, true, null, STRONG);
+        // ruleid: java-weak-random-security
+        String resetToken = RandomStringUtils.random(32, 0, 0, true, true, null, new Random());
+        return apiKey + resetToken;
+    }
+}
+
+class DirectoryLookups {
+    private DirContext ctx;
+    private static final String PEOPLE = "ou=people,dc=example,dc=org";
+
+    Attributes profile(String uid) throws Exception {
+        // ruleid: java-ldap-dn-injection
+        return ctx.getAttributes("uid=" + uid + "," + PEOPLE, new String[] {"cn"});
+    }
+
+    Attributes profileEscaped(String uid) throws Exception {
+        // ok: java-ldap-dn-injection
+        return ctx.getAttributes("uid=" + Rdn.escapeValue(uid) + "," + PEOPLE, new String[] {"cn"});
+    }
+
+    Attributes underBase(String baseDn) throws Exception {
+        // ok: java-ldap-dn-injection
+        return ctx.getAttributes("ou=groups," + baseDn, new String[] {"cn"});
+    }
+}
+
+class JacksonTyping {
+    Object polymorphic(String json) throws Exception {
+        ObjectMapper open = new ObjectMapper();
+        open.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+        // ruleid: java-insecure-deserialization
+        return open.readValue(json, Object.class);
+    }
+
+    Object polymorphicChecked(String json) throws Exception {
+        PolymorphicTypeValidator ptv = BasicPolymorphicTypeValidator.builder().allowIfSubType("com.example.model.").build();
+        ObjectMapper checked = new ObjectMapper();
+        checked.activateDefaultTyping(ptv, ObjectMapper.DefaultTyping.NON_FINAL);
+        // ok: java-insecure-deserialization
+        return checked.readValue(json, Object.class);
+    }
+}
+
+class SigningKeys {
+    private String configuredKey;
+
+    SecretKey jwtKey() {
+        // ruleid: java-hardcoded-secret
+        return Keys.hmacShaKeyFor("prod-signing-secret-please-rotate-77aa".getBytes(StandardCharsets.UTF_8));
+    }
+
+    SecretKey jwtKeyFromConfig() {
+        // ok: java-hardcoded-secret
+        return Keys.hmacShaKeyFor(configuredKey.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Algorithm auth0() {
+        // ruleid: java-hardcoded-secret
+        return Algorithm.HMAC256("another-signing-secret-value-2024");
+    }
+}

@@ -74,17 +74,32 @@ def same_issue(finding: Finding, other: Finding) -> bool:
 
 
 def _one_per_issue(findings: list[Finding]) -> list[Finding]:
-    kept: list[Finding] = []
+    order = {id(finding): index for index, finding in enumerate(findings)}
+    # (position in ``findings``, finding) of each kept finding, most important first.
+    kept: list[tuple[int, Finding]] = []
     # Only findings of one file and one CWE family can be one issue: comparing each finding
     # with those alone keeps a scan with thousands of findings linear in its files.
-    by_issue: dict[tuple[str, str], list[Finding]] = {}
+    by_issue: dict[tuple[str, str], list[int]] = {}
     for finding in sorted(findings, key=_rank, reverse=True):
         group = (by_issue.setdefault((finding.path, issue_key(finding.cwe)), [])
                  if finding.cwe else [])
-        if any((other.engine, other.rule_id) != (finding.engine, finding.rule_id)
-               and same_issue(finding, other) for other in group):
-            continue
-        kept.append(finding)
-        group.append(finding)
-    order = {id(finding): index for index, finding in enumerate(findings)}
-    return sorted(kept, key=lambda finding: order[id(finding)])
+        winner = next((slot for slot in group
+                       if (kept[slot][1].engine, kept[slot][1].rule_id)
+                       != (finding.engine, finding.rule_id)
+                       and same_issue(finding, kept[slot][1])), None)
+        if winner is None:
+            group.append(len(kept))
+            kept.append((order[id(finding)], finding))
+        elif _can_lend_fix(finding, kept[winner][1]):
+            # The more severe finding stays; "Apply fixes" can still offer this one's fix.
+            position, other = kept[winner]
+            kept[winner] = (position, dataclasses.replace(other, auto_fixable=True,
+                                                          fix=finding.fix))
+    return [finding for _, finding in sorted(kept, key=lambda item: item[0])]
+
+
+def _can_lend_fix(finding: Finding, kept: Finding) -> bool:
+    """A dropped duplicate's fix carries over when the kept finding has none and both cover
+    the same lines (a fix replaces exactly its finding's lines)."""
+    return (finding.auto_fixable and finding.fix is not None and not kept.auto_fixable
+            and (finding.start_line, finding.end_line) == (kept.start_line, kept.end_line))

@@ -4,6 +4,7 @@ SARIF export (view, command, schema) with what each bad input gets."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -119,6 +120,24 @@ def test_sink_only_bandit_match_without_tainted_input_is_low():
     # Not an injection judged by its sink: unchanged.
     pickle = finding(engine="bandit", rule_id="B301", cwe="CWE-502", severity=Severity.MEDIUM)
     assert merge_engine_findings([pickle], {"semgrep": {"app/db.py"}}) == [pickle]
+
+
+def test_the_kept_finding_takes_a_dropped_duplicates_fix():
+    """Our taint rule (CRITICAL, no fix) and Bandit's B506 (a fix) on one yaml.load: one
+    finding, at our severity, that "Apply fixes" can still offer."""
+    ours = finding(rule_id="python-insecure-deserialization", cwe="CWE-502",
+                   severity=Severity.CRITICAL, snippet="yaml.load(data, Loader=yaml.Loader)")
+    bandit = finding(engine="bandit", rule_id="B506", cwe="CWE-502", severity=Severity.MEDIUM,
+                     fingerprint="b" * 64, auto_fixable=True,
+                     fix="yaml.safe_load(data)")
+    [merged] = merge_engine_findings([bandit, ours], {"semgrep": {"app/db.py"}})
+    assert (merged.rule_id, merged.severity) == ("python-insecure-deserialization",
+                                                  Severity.CRITICAL)
+    assert (merged.auto_fixable, merged.fix) == (True, "yaml.safe_load(data)")
+    # A fix written for other lines does not carry over.
+    wider = dataclasses.replace(bandit, start_line=6, end_line=7)
+    [kept] = merge_engine_findings([wider, ours], {"semgrep": {"app/db.py"}})
+    assert (kept.rule_id, kept.auto_fixable) == ("python-insecure-deserialization", False)
 
 
 def test_bandit_weak_hash_our_rule_judged_harmless_is_low():

@@ -2,8 +2,9 @@
 
 A worker killed mid-scan (SIGKILL, OOM) runs no clean-up, so each pool process keeps all its
 temporary files (workspaces, engine homes, the tools' own temp files) under
-``SCAN_TEMP_DIR/<pid>`` and records the process groups of the tools it starts there. The next
-worker start removes the folders of dead processes and kills what is left of their groups.
+``SCAN_TEMP_DIR/<pid>`` and records the process groups of the tools it starts there. Worker
+starts and the periodic scan sweep remove the folders of dead processes and kill what is left of
+their groups.
 """
 
 from __future__ import annotations
@@ -47,13 +48,20 @@ def tool_group_started(pgid: int) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Running, not a zombie: a killed worker's process stays a zombie until someone reaps it
+    (in a container, possibly never), and its folder must not wait for that."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no procfs (macOS) or gone meanwhile: signal 0 said it exists
+        return True
+    state = stat.rpartition(")")[2].split()[0]  # the name in parentheses may hold spaces
+    return state not in ("Z", "X")
 
 
 def scratch_remove_stale() -> list[int]:

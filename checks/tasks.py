@@ -12,6 +12,8 @@ from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from checks.scratch import scratch_remove_stale
+
 logger = logging.getLogger(__name__)
 
 
@@ -120,11 +122,13 @@ def finish_check_run_task(self: ScanTask, scan_pk: int) -> str:
 
 @shared_task(name="checks.sweep_scans", ignore_result=True)
 def sweep_scans() -> dict[str, int]:
-    """Periodic: the scans' outbox and sweeper (see ``services.scans_sweep``)."""
+    """Periodic: the scans' outbox and sweeper (see ``services.scans_sweep``), and the scratch
+    space of worker processes that died since the last worker start."""
     from checks import services
 
     report = services.scans_sweep()
     counts = {name: len(pks) for name, pks in vars(report).items()}
+    counts["scratch_removed"] = len(scratch_remove_stale())
     if any(counts.values()):
         logger.info("scan sweep: %s", counts)
     return counts

@@ -33,6 +33,20 @@ public class Samples {
         Runtime.getRuntime().exec("/opt/app/bin/rebuild " + rawId);
     }
 
+    static final String EXPORT_DIR = "/srv/exports";
+
+    void prune(int days, String pattern) throws Exception {
+        // literals, constants and a number: nothing in the command comes from a caller's text
+        // ok: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("find " + EXPORT_DIR + "/archive -mtime +" + days + " -delete");
+        // ok: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("du -sh " + Config.EXPORT_DIR + " " + Config.ARCHIVE_DIR);
+        // ruleid: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec("find " + EXPORT_DIR + " -name " + pattern + " -delete");
+        // ruleid: java-runtime-exec-concatenation
+        Runtime.getRuntime().exec(pattern + " " + EXPORT_DIR);
+    }
+
     void queries(Connection conn, String id) throws Exception {
         Statement stmt = conn.createStatement();
         stmt.executeQuery("SELECT * FROM users WHERE id = '" + id + "'");

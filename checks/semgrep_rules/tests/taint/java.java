@@ -1259,3 +1259,231 @@ class SigningKeys {
         return Algorithm.HMAC256("another-signing-secret-value-2024");
     }
 }
+
+// --- sixth round: shapes from the library corpus, written anew ----------------------------
+@javax.ws.rs.Path("/rules")
+class JaxRsEntities {
+    private final ScriptEngine engine = new ScriptEngineManager().getEngineByName("js");
+    private final HttpClient http = HttpClient.newHttpClient();
+    private static final Map<String, String> MIRRORS = Map.of("eu", "https://eu.mirror.example/", "us", "https://us.mirror.example/");
+
+    // the unannotated parameter of a @POST/@PUT resource method is the request entity
+    @POST
+    @javax.ws.rs.Path("/{id}/check")
+    public Object check(@PathParam("id") long id, RuleRequest rule) throws Exception {
+        // ruleid: java-code-injection
+        Object verdict = engine.eval(rule.getCondition());
+        // ok: java-code-injection
+        Object fixed = engine.eval("member.age >= 18");
+        return List.of(verdict, fixed);
+    }
+
+    @PUT
+    @javax.ws.rs.Path("/{id}/hook")
+    public Object hook(@PathParam("id") long id, HookRequest body) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder().uri(URI.create(body.callbackUrl + "/ping?id=" + id)).GET().build();
+        // ruleid: java-ssrf
+        return http.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    // a value checked against a pattern inside a larger condition, or whose failed check leaves
+    @GET
+    @javax.ws.rs.Path("/mirror/{region}/{isbn}")
+    public Object mirror(@PathParam("region") String region, @PathParam("isbn") String isbn) throws Exception {
+        String base = MIRRORS.get(region);
+        if (base == null || !isbn.matches("[0-9Xx-]{10,17}")) {
+            return null;
+        }
+        URL url = new URL(base + "covers/" + isbn + ".jpg");
+        // ok: java-ssrf
+        return url.openStream();
+    }
+
+    @GET
+    @javax.ws.rs.Path("/mirror-any/{isbn}")
+    public Object mirrorAny(@QueryParam("base") String base, @PathParam("isbn") String isbn) throws Exception {
+        if (base == null || !isbn.matches("[0-9Xx-]{10,17}")) {
+            return null;
+        }
+        // ruleid: java-ssrf
+        URL url = new URL(base + "covers/" + isbn + ".jpg");
+        // ruleid: java-ssrf
+        return url.openStream();
+    }
+}
+
+class SixthRoundServlet extends HttpServlet {
+    private static final Pattern LOCAL_PATH = Pattern.compile("/(?![/\\\\])[A-Za-z0-9/_.-]*");
+    private static final Set<String> TRUSTED_HOSTS = Set.of("www.example.org");
+    private OidcClient oidc;
+
+    // a return URL stored in the session, then redirected to by another handler
+    void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        HttpSession session = req.getSession(true);
+        // ruleid: java-trust-boundary-violation
+        session.setAttribute("returnTo", req.getParameter("returnTo"));
+        // ok: java-trust-boundary-violation
+        session.setAttribute("landing", "/account");
+        resp.sendRedirect("/idp/authorize");
+    }
+
+    void callback(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        HttpSession session = req.getSession(false);
+        // a code exchanged with the identity provider returns the provider's answer
+        // ok: java-trust-boundary-violation
+        session.setAttribute("subject", oidc.exchange(req.getParameter("code")).subject());
+        String back = (String) session.getAttribute("returnTo");
+        if (back != null) {
+            // ruleid: java-open-redirect
+            resp.sendRedirect(back);
+            return;
+        }
+        // ok: java-open-redirect
+        resp.sendRedirect((String) session.getAttribute("landing"));
+    }
+
+    // a redirect target validated inside a larger condition
+    void logout(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String next = req.getParameter("next");
+        if (next != null && isTrustedAbsolute(next)) {
+            // ok: java-open-redirect
+            resp.sendRedirect(next);
+            return;
+        }
+        String local = req.getParameter("local");
+        if (local != null && LOCAL_PATH.matcher(local).matches()) {
+            // ok: java-open-redirect
+            resp.sendRedirect(local);
+            return;
+        }
+        if (local != null) {
+            // ruleid: java-open-redirect
+            resp.sendRedirect(local);
+        }
+    }
+
+    private boolean isTrustedAbsolute(String url) {
+        URI uri = URI.create(url);
+        return "https".equals(uri.getScheme()) && TRUSTED_HOSTS.contains(uri.getHost());
+    }
+
+    // an argument array of a fixed program vs a shell's
+    void dump(HttpServletRequest req) throws IOException {
+        String table = req.getHeader("X-Table");
+        String[] args = {"pg_dump", "--data-only", "--table=" + table, "library"};
+        // ok: java-command-injection
+        Runtime.getRuntime().exec(args);
+        String[] shell = {"/bin/bash", "-c", "pg_dump --table=" + table + " library > /tmp/out.sql"};
+        // ruleid: java-command-injection
+        Runtime.getRuntime().exec(shell);
+    }
+}
+
+@RestController
+class SixthRoundController {
+    private final ExpressionParser parser = new SpelExpressionParser();
+    private final Path importRoot = Paths.get("/srv/imports");
+    private final Random random = new Random();
+    private final SecureRandom secureRandom = new SecureRandom();
+
+    // SpEL against a SimpleEvaluationContext cannot reach types, constructors or beans
+    @PostMapping("/columns/preview")
+    public Object preview(@RequestBody ColumnRequest column, @RequestBody Object row) {
+        SimpleEvaluationContext ctx = SimpleEvaluationContext.forReadOnlyDataBinding().build();
+        // ok: java-code-injection
+        Object a = parser.parseExpression(column.expression).getValue(ctx, row);
+        // ok: java-code-injection
+        Object b = parser.parseExpression(column.expression).getValue(SimpleEvaluationContext.forReadOnlyDataBinding().build(), row);
+        StandardEvaluationContext full = new StandardEvaluationContext(row);
+        // ruleid: java-code-injection
+        Object c = parser.parseExpression(column.expression).getValue(full);
+        return List.of(a, b, c);
+    }
+
+    // SnakeYAML loaders that build any tagged class
+    @PostMapping("/profiles")
+    public Object profiles(@RequestPart("rules") MultipartFile file, @RequestBody String text) throws IOException {
+        LoaderOptions options = new LoaderOptions();
+        options.setTagInspector(tag -> true);
+        Yaml open = new Yaml(new Constructor(Object.class, options));
+        // ruleid: java-insecure-deserialization
+        Object rules = open.load(file.getInputStream());
+        Yaml legacy = new Yaml(new Constructor(VendorProfile.class));
+        // ruleid: java-insecure-deserialization
+        Object profile = legacy.load(text);
+        return List.of(rules, profile);
+    }
+
+    @PostMapping("/profiles/typed")
+    public Object profilesTyped(@RequestBody String text) {
+        Yaml typed = new Yaml(new Constructor(VendorProfile.class, new LoaderOptions()));
+        // ok: java-insecure-deserialization
+        return typed.load(text);
+    }
+
+    // the destination of Files.copy
+    @PostMapping("/batches")
+    public String batch(@RequestPart("file") MultipartFile file) throws IOException {
+        // ruleid: java-path-traversal
+        Path target = importRoot.resolve(file.getOriginalFilename());
+        // ruleid: java-path-traversal
+        Files.copy(file.getInputStream(), target, StandardCopyOption.REPLACE_EXISTING);
+        Path named = importRoot.resolve(FilenameUtils.getName(file.getOriginalFilename()));
+        // ok: java-path-traversal
+        Files.copy(file.getInputStream(), named);
+        return "ok";
+    }
+
+    // a door code appended character by character; a remember-me value kept in a cookie
+    @PostMapping("/rooms/{id}")
+    public String book(@PathVariable long id, HttpServletResponse response) {
+        StringBuilder code = new StringBuilder();
+        StringBuilder pickup = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            // ruleid: java-weak-random-security
+            code.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+            // ok: java-weak-random-security
+            pickup.append(ALPHABET.charAt(secureRandom.nextInt(ALPHABET.length())));
+        }
+        // ruleid: java-weak-random-security
+        String series = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+        Cookie remember = new Cookie("remember_me", series);
+        remember.setHttpOnly(true);
+        remember.setSecure(true);
+        response.addCookie(remember);
+        // ok: java-weak-random-security
+        long jitter = random.nextInt(250);
+        return code.toString() + pickup + jitter;
+    }
+}
+
+class SixthRoundCrypto {
+    // ruleid: java-hardcoded-secret
+    private static final byte[] CARD_NUMBER_KEY = "L0cal-C4rd-K3y!!".getBytes(StandardCharsets.US_ASCII);
+    // ok: java-hardcoded-secret
+    private static final byte[] ENV_KEY = System.getenv("CARD_KEY").getBytes(StandardCharsets.US_ASCII);
+    // ok: java-hardcoded-secret
+    private static final byte[] BANNER = "Welcome to the library".getBytes(StandardCharsets.UTF_8);
+
+    byte[] wrap(byte[] key, PublicKey partner) throws Exception {
+        // ok: java-weak-cipher
+        Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPWithSHA-256AndMGF1Padding");
+        // ruleid: java-weak-cipher
+        Cipher pkcs1 = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+        // ruleid: java-weak-cipher
+        Cipher plain = Cipher.getInstance("RSA");
+        // ruleid: java-weak-cipher
+        Cipher ecb = Cipher.getInstance("AES/ECB/PKCS5Padding");
+        return new byte[0];
+    }
+
+    String securityAnswer(String answer) {
+        // ruleid: java-weak-hash
+        return org.apache.commons.codec.digest.DigestUtils.md5Hex(answer.trim());
+    }
+
+    String answerDigest(String answer) {
+        // ok: java-weak-hash
+        return org.apache.commons.codec.digest.DigestUtils.sha256Hex(answer.trim());
+    }
+}

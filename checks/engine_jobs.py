@@ -24,8 +24,8 @@ from pathlib import Path
 from checks.engines import Engine, EngineError, EngineTimeout
 from checks.findings import RawFinding
 
-#: A shard smaller than this is not worth a tool's start-up (Semgrep imports itself and
-#: loads its rules: about two seconds; the Python tools import themselves: about one).
+#: A shard smaller than this is not worth a tool's start-up (the Python tools import
+#: themselves: about a second; Semgrep's OCaml command line loads its rules in under one).
 MIN_SHARD_FILES = 50
 
 
@@ -99,7 +99,7 @@ def plan(work: Sequence[tuple[Engine, list[str]]], workers: int,
 
     An engine's groups (``partition``) costlier than a share are split (never below
     ``MIN_SHARD_FILES`` files a piece); cheaper ones are packed together up to a share, since
-    every run pays the tool's start-up (Semgrep: about two seconds of imports and rules).
+    every run pays the tool's start-up (about a second for the Python tools).
     """
     weights = {id(engine): cost_weight(engine) for engine, _ in work}
     size = functools.cache(size)  # engines share files, and each is costed several times

@@ -1487,3 +1487,35 @@ class SixthRoundCrypto {
         return org.apache.commons.codec.digest.DigestUtils.sha256Hex(answer.trim());
     }
 }
+
+// sinks spelled with a string the rule now also looks for in the whole file
+@RestController
+class LocationHeaders {
+    private final OkHttpClient ok = new OkHttpClient();
+
+    @GetMapping("/go")
+    public ResponseEntity<Void> go(@RequestParam("next") String next, HttpServletResponse resp) {
+        resp.setStatus(302);
+        // ruleid: java-open-redirect
+        resp.addHeader("Location", next);
+        // ok: java-open-redirect
+        resp.addHeader("Location", "/home");
+        // ruleid: java-open-redirect
+        return ResponseEntity.status(302).header("Location", next).build();
+    }
+
+    @GetMapping("/go/fixed")
+    public ResponseEntity<Void> goFixed(@RequestParam("next") String next) {
+        // ok: java-open-redirect
+        return ResponseEntity.status(302).header("Location", "/account").build();
+    }
+
+    @GetMapping("/fetch")
+    public String fetch(@RequestParam("u") String u) throws IOException {
+        // ruleid: java-ssrf
+        Request request = new Request.Builder().url(u).build();
+        // ok: java-ssrf
+        Request fixed = new Request.Builder().url("https://api.example.org/status").build();
+        return ok.newCall(request).execute().body().string() + ok.newCall(fixed).execute().body().string();
+    }
+}

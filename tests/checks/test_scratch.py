@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
-from pathlib import Path
 
 from checks.scratch import GROUPS_FILE, scratch_remove_stale
 from tests.support.processes import is_running, wait_until
-
-
-def state(pid: int) -> str:
-    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
 
 
 def test_a_zombie_workers_folder_and_tool_group_go_and_a_live_workers_folder_stays(
@@ -25,7 +19,8 @@ def test_a_zombie_workers_folder_and_tool_group_go_and_a_live_workers_folder_sta
     dead = subprocess.Popen(["true"])  # never waited for until the end: a zombie meanwhile
     tool = subprocess.Popen(["sleep", "300"], start_new_session=True)
     try:
-        wait_until(lambda: state(dead.pid) == "Z", timeout=10, what="the child to be a zombie")
+        # Never waited for, the exited child cannot be gone: it is a zombie.
+        wait_until(lambda: not is_running(dead.pid), timeout=10, what="the child to be a zombie")
         (tmp_path / str(dead.pid)).mkdir()
         (tmp_path / str(dead.pid) / "workspace.txt").write_text("left behind")
         (tmp_path / str(dead.pid) / GROUPS_FILE).write_text(f"{tool.pid}\n")
@@ -37,10 +32,8 @@ def test_a_zombie_workers_folder_and_tool_group_go_and_a_live_workers_folder_sta
         assert not (tmp_path / str(dead.pid)).exists()
         assert (tmp_path / str(os.getpid())).is_dir()
         assert (tmp_path / "not-a-worker").is_dir()
-        deadline = time.monotonic() + 10
-        while tool.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not is_running(tool.pid)  # the dead worker's scanner was killed with its group
+        # the dead worker's scanner was killed with its group
+        wait_until(lambda: tool.poll() is not None, timeout=10, what="the scanner to be killed")
         assert scratch_remove_stale() == []  # nothing left to do: a second sweep is a no-op
     finally:
         dead.wait()

@@ -8,7 +8,9 @@ database or GitHub.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -95,6 +97,9 @@ BINARY_SUFFIXES = frozenset(
     }
 )
 
+#: detect-secrets' command line with per-file plugin selection (same findings, less CPU).
+PREFILTERED_CLI = Path(__file__).with_name("secrets_prefilter.py")
+
 _TOKEN = re.compile(r"""[^\s"'`=:,;(){}\[\]<>]+""")
 _QUOTED = re.compile(r"""(["'`])(.+?)\1""")
 _SECRETISH = re.compile(r"[A-Za-z0-9+/_\-]{16,}={0,2}")
@@ -164,14 +169,23 @@ class DetectSecretsEngine:
     def applies_to(self, path: str) -> bool:
         return PurePosixPath(path).suffix.lower() not in BINARY_SUFFIXES
 
+    def command(self) -> list[str]:
+        """The command line to run: the given executable, else detect-secrets through
+        ``secrets_prefilter`` when this interpreter has it, else the tool on PATH."""
+        if self._executable:
+            return [self._executable]
+        if importlib.util.find_spec("detect_secrets") is not None:
+            return [sys.executable, str(PREFILTERED_CLI)]
+        return [find_tool(self.name, "detect-secrets")]
+
     def run(self, workdir: Path, paths: list[str], timeout: float) -> list[RawFinding]:
-        executable = self._executable or find_tool(self.name, "detect-secrets")
+        command = self.command()
         deadline = Deadline(self.name, timeout)
         source = SourceLines(workdir)
         findings: list[RawFinding] = []
         for chunk in chunks(paths):
             # --no-verify: never call a provider's API with a secret found in a customer repo.
-            argv = [executable, "scan", "--all-files", "--no-verify"]
+            argv = [*command, "scan", "--all-files", "--no-verify"]
             argv += [as_target(path) for path in chunk]
             stdout = run_tool(self.name, argv, cwd=workdir, timeout=deadline.remaining())
             results = parse_json_object(self.name, stdout).get("results", {})

@@ -403,3 +403,13 @@ def test_engines_never_honour_their_own_markers(tmp_path: Path) -> None:
     semgrep = SemgrepEngine().run(tmp_path, ["marked.py"], 120)
     assert any(finding.start_line == 5 for finding in bandit)
     assert any(finding.start_line == 5 for finding in semgrep)
+
+
+def test_semgrep_runs_with_its_gc_tuned_and_without_metrics(
+        workspace: Path, tmp_path: Path) -> None:
+    seen = tmp_path / "env"
+    script = (f'printf "%s %s %s" "$OCAMLRUNPARAM" "$SEMGREP_SEND_METRICS" '
+              f'"$SEMGREP_ENABLE_VERSION_CHECK" > {seen}; echo \'{{"results": [], "errors": []}}\'')
+    engine = SemgrepEngine(executable=fake_tool(tmp_path, script))
+    assert engine.run(workspace, ["app/run.py"], 30) == []
+    assert seen.read_text() == "s=1M,o=200 off 0"

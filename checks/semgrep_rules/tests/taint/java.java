@@ -1768,7 +1768,9 @@ class SeventhRoundClients {
         }
         // ok: java-ssrf
         Response verified = client.target(callback).request().get();
-        return a + verified.getStatus();
+        // ruleid: java-ssrf
+        Response raw = client.target(cb).request().get();
+        return a + verified.getStatus() + raw.getStatus();
     }
 
     // values in a URI builder's encoded path segments cannot change its host
@@ -1778,5 +1780,74 @@ class SeventhRoundClients {
         URI uri = UriComponentsBuilder.fromHttpUrl(base).pathSegment("photos", id).build().encode().toUri();
         // ok: java-ssrf
         return rest.getForObject(uri, String.class);
+    }
+
+    // a class named by input is loaded and built
+    @PostMapping("/refunds")
+    public Object refund(@RequestParam("method") String method, @RequestParam("cls") String cls) throws ReflectiveOperationException {
+        String className = PROCESSORS.get(method);
+        // ok: java-code-injection
+        Object a = Class.forName(className).getDeclaredConstructor().newInstance();
+        // ruleid: java-code-injection
+        Object b = Class.forName(cls).getDeclaredConstructor().newInstance();
+        return List.of(a, b);
+    }
+
+    // a mapper given allow-all default typing in the constructor
+    @PostMapping("/bills")
+    public Object bill(@RequestBody String body) throws IOException {
+        // ruleid: java-insecure-deserialization
+        return legacy.readValue(body, Object.class);
+    }
+
+    // Spring LDAP's filter with {0} arguments encodes them
+    @GetMapping("/agents")
+    public List<String> agents(@RequestParam("email") String email, LdapTemplate ldap, AttributesMapper<String> mapper) {
+        // ok: java-ldap-dn-injection
+        List<String> a = ldap.search(LdapQueryBuilder.query().base("ou=agents").filter("(mail={0})", email), mapper);
+        return a;
+    }
+
+    // external general entities off alone leave parameter entities (external DTDs) on
+    @PostMapping("/returns")
+    public void returns(HttpServletRequest request) throws Exception {
+        // ruleid: java-xxe
+        XMLReader reader = SAXParserFactory.newInstance().newSAXParser().getXMLReader();
+        reader.setFeature("http://xml.org/sax/features/external-general-entities", false);
+        // ruleid: java-xxe-parse
+        reader.parse(new InputSource(request.getInputStream()));
+    }
+
+    // a weak ResponseCookie is reported where it is sent too
+    @PostMapping("/agency")
+    public void agency(@RequestParam("code") String code, HttpServletResponse response) {
+        // ruleid: java-insecure-cookie
+        ResponseCookie weak = ResponseCookie.from("AGENCY", code).httpOnly(true).secure(false).build();
+        // ruleid: java-insecure-cookie
+        response.addHeader(HttpHeaders.SET_COOKIE, weak.toString());
+        ResponseCookie strong = ResponseCookie.from("AGENCY", code).httpOnly(true).secure(true).build();
+        // ok: java-insecure-cookie
+        response.addHeader(HttpHeaders.SET_COOKIE, strong.toString());
+    }
+
+    // a predictable value that becomes part of a cookie
+    @PostMapping("/remember")
+    public void remember(long holderId, HttpServletResponse response) {
+        // ruleid: java-weak-random-security
+        String rotated = Long.toHexString(new Random().nextLong());
+        Cookie cookie = new Cookie("REMEMBER", holderId + ":" + rotated);
+        cookie.setSecure(true);
+        cookie.setHttpOnly(true);
+        response.addCookie(cookie);
+    }
+
+    // a literal password for basic authentication; a secret read by its name
+    @PostMapping("/glass")
+    public void glass(VaultClient vault) {
+        HttpHeaders headers = new HttpHeaders();
+        // ruleid: java-hardcoded-secret
+        headers.setBasicAuth("glass-svc", "Gl@ssW0rks!2022");
+        // ok: java-hardcoded-secret
+        byte[] key = vault.readSecret("secret/payments/refund-key");
     }
 }

@@ -1519,3 +1519,335 @@ class LocationHeaders {
         return ok.newCall(request).execute().body().string() + ok.newCall(fixed).execute().body().string();
     }
 }
+
+// --- seventh round: how careful code makes a value safe, and the look-alikes that do not ---
+@Controller
+class SeventhRoundRedirects {
+    private static final Map<String, String> LANDING = Map.of("queue", "/claims/queue");
+    private final JdbcTemplate jdbc;
+
+    SeventhRoundRedirects(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    // a URL whose origin the text before the input fixes
+    @GetMapping("/sso/start")
+    public void start(@RequestParam("state") String state, @RequestParam("next") String next, HttpServletResponse resp) throws IOException {
+        // ok: java-open-redirect
+        resp.sendRedirect("https://idp.example.com/authorize?client_id=web&state=" + state + "&x=" + next);
+        // ok: java-open-redirect
+        resp.sendRedirect("/login?next=" + next);
+        // ruleid: java-open-redirect
+        resp.sendRedirect("/" + next);
+        // ruleid: java-open-redirect
+        resp.sendRedirect("https://idp.example.com" + next);
+    }
+
+    // a local-path test: startsWith("/") alone lets "//evil.example" in
+    @PostMapping("/assign")
+    public void assign(@RequestParam("returnTo") String returnTo, @RequestParam("other") String other, HttpServletResponse resp) throws IOException {
+        String loose = (returnTo != null && returnTo.startsWith("/")) ? returnTo : "/queue";
+        // ruleid: java-open-redirect
+        resp.sendRedirect(loose);
+        String local = (returnTo != null && returnTo.startsWith("/") && !returnTo.startsWith("//")) ? returnTo : "/queue";
+        // ok: java-open-redirect
+        resp.sendRedirect(local);
+        String crossed = (other != null && other.startsWith("/") && !other.startsWith("//")) ? returnTo : "/queue";
+        // ruleid: java-open-redirect
+        resp.sendRedirect(crossed);
+        boolean adminPath = returnTo != null && returnTo.startsWith("/admin/") && !returnTo.contains("..");
+        // ok: java-open-redirect
+        resp.sendRedirect(adminPath ? returnTo : "/admin");
+    }
+
+    // a validator given the value, whatever it is called; a check of another value is not one
+    @GetMapping("/back")
+    public void back(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String back = req.getHeader("Referer");
+        if (back != null && isStaffHost(back)) {
+            // ok: java-open-redirect
+            resp.sendRedirect(back);
+            return;
+        }
+        if (back != null && back.startsWith("https://" + "staff.example.com")) {
+            // ruleid: java-open-redirect
+            resp.sendRedirect(back);
+            return;
+        }
+        String cont = req.getParameter("continue");
+        if (!isStaffHost(back)) {
+            // ruleid: java-open-redirect
+            resp.sendRedirect(back);
+            return;
+        }
+        // ok: java-open-redirect
+        resp.sendRedirect(back);
+        if (isStaffHost(back)) {
+            // ruleid: java-open-redirect
+            resp.sendRedirect(cont);
+        }
+    }
+
+    // a parsed URL with neither scheme nor authority; a database row's stored target
+    @GetMapping("/continue")
+    public void continueTo(@RequestParam("next") String next, @PathVariable String code, HttpServletResponse resp) throws IOException, URISyntaxException {
+        URI uri = new URI(next);
+        if (!uri.isAbsolute() && uri.getRawAuthority() == null) {
+            // ok: java-open-redirect
+            resp.sendRedirect(uri.normalize().toString());
+        }
+        List<String> targets = jdbc.queryForList("SELECT target FROM links WHERE code = ?", String.class, code);
+        // ok: java-open-redirect
+        resp.sendRedirect(targets.get(0));
+    }
+
+    // the first part after "redirect:" decides where the redirect goes
+    @GetMapping("/handoff")
+    public String handoff(HttpServletRequest request) {
+        String portal = request.getParameter("portal");
+        String claim = request.getParameter("claim");
+        if (claim != null) {
+            // ruleid: java-open-redirect
+            return "redirect:" + portal + "?claim=" + claim;
+        }
+        // ok: java-open-redirect
+        return "redirect:" + LANDING.getOrDefault(portal, "/claims/queue") + "?claim=" + claim;
+    }
+
+    private static boolean isStaffHost(String url) {
+        URI uri = URI.create(url);
+        return "https".equals(uri.getScheme()) && "staff.example.com".equals(uri.getHost());
+    }
+}
+
+@RestController
+class SeventhRoundChecks {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,40}");
+    private static final Pattern POLICY = Pattern.compile("P-\\d{9}");
+    private static final Set<String> LOCALES = Set.of("en-US", "fr-CA");
+    private final Path root = Paths.get("/srv/docs");
+    private final JdbcTemplate jdbc;
+
+    SeventhRoundChecks(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    // inside the block a failed check enters, the value is still the input
+    @GetMapping(value = "/claims/{ref}", produces = "text/html")
+    public String page(@PathVariable("ref") String ref) {
+        if (!NAME.matcher(ref).matches()) {
+            // ruleid: java-xss
+            return "<p>No claim " + ref + "</p>";
+        }
+        // ok: java-xss
+        return "<p>Claim " + ref + "</p>";
+    }
+
+    // a validator called as a statement throws on a bad value
+    @GetMapping("/policies/{policy}/{name}")
+    public byte[] document(@PathVariable("policy") String policy, @PathVariable("name") String name) throws IOException {
+        requirePolicy(policy);
+        // ok: java-path-traversal
+        byte[] a = Files.readAllBytes(root.resolve(policy));
+        // ruleid: java-path-traversal
+        byte[] b = Files.readAllBytes(root.resolve(policy).resolve(name));
+        return a.length > 0 ? a : b;
+    }
+
+    // a path made canonical first, then checked against the base directory
+    @GetMapping("/exports")
+    public byte[] export(@RequestParam("file") String file) throws IOException {
+        File base = new File("/srv/exports").getCanonicalFile();
+        // (the file made from the name is reported where it is made, as before)
+        // ruleid: java-path-traversal
+        File loose = new File(base, file);
+        if (!loose.getAbsolutePath().startsWith(base.getAbsolutePath())) {
+            return new byte[0];
+        }
+        // ruleid: java-path-traversal
+        byte[] a = Files.readAllBytes(loose.toPath());
+        // ruleid: java-path-traversal
+        File canonical = new File(base, file).getCanonicalFile();
+        if (!canonical.getPath().startsWith(base.getPath() + File.separator)) {
+            return new byte[0];
+        }
+        // ok: java-path-traversal
+        return a.length > 0 ? a : Files.readAllBytes(canonical.toPath());
+    }
+
+    @PostMapping("/drop")
+    public void drop(InputStream body, @RequestHeader("X-Name") String name) throws IOException {
+        // ruleid: java-path-traversal
+        Path target = root.resolve(name).normalize();
+        if (!target.startsWith(root)) {
+            return;
+        }
+        // ok: java-path-traversal
+        Files.copy(body, target);
+    }
+
+    // an enum constant, a validated value, a verified subject, an allow-listed choice
+    @PostMapping("/workspace")
+    public void workspace(HttpServletRequest request, @RequestParam("saml") String saml) {
+        String raw = request.getParameter("region");
+        Region region = Region.valueOf(raw.trim().toUpperCase());
+        // ok: java-trust-boundary-violation
+        request.getSession().setAttribute("region", region.name());
+        // ok: java-trust-boundary-violation
+        request.getSession().setAttribute("email", requireValidEmail(request.getParameter("email")));
+        // ok: java-trust-boundary-violation
+        request.getSession().setAttribute("subject", SamlAssertions.verifiedSubject(saml));
+        String locale = request.getParameter("locale");
+        String effective = locale != null && LOCALES.contains(locale) ? locale : "en-US";
+        // ok: java-trust-boundary-violation
+        request.getSession().setAttribute("locale", effective);
+        String role = request.getParameter("role");
+        // ruleid: java-trust-boundary-violation
+        request.getSession().setAttribute("role", role == null ? "viewer" : role);
+    }
+
+    // placeholders made one per value; values quoted into the query are not
+    @PostMapping("/claims/filter")
+    public List<Map<String, Object>> filter(@RequestBody ClaimFilter filter) {
+        String placeholders = filter.statuses.stream().map(s -> "?").collect(Collectors.joining(","));
+        // ok: java-sql-injection
+        List<Map<String, Object>> a = jdbc.queryForList("SELECT * FROM claims WHERE status IN (" + placeholders + ")", filter.statuses.toArray());
+        String quoted = filter.statuses.stream().map(s -> "'" + s + "'").collect(Collectors.joining(","));
+        // ruleid: java-sql-injection
+        List<Map<String, Object>> b = jdbc.queryForList("SELECT * FROM claims WHERE status IN (" + quoted + ")");
+        Region region = Region.valueOf(filter.region);
+        // ok: java-sql-injection
+        List<Map<String, Object>> c = jdbc.queryForList("SELECT * FROM " + region.table());
+        a.addAll(b);
+        a.addAll(c);
+        return a;
+    }
+
+    private static void requirePolicy(String policy) {
+        if (policy == null || !POLICY.matcher(policy).matches()) {
+            throw new IllegalArgumentException("bad policy");
+        }
+    }
+
+    private static String requireValidEmail(String raw) {
+        return raw.trim();
+    }
+}
+
+@RestController
+class SeventhRoundClients {
+    private static final Set<String> HOSTS = Set.of("estimates.example.com");
+    private static final Map<String, String> BASES = Map.of("a", "https://a.example.com/v1");
+    private static final Map<String, String> PROCESSORS = Map.of("ach", "com.example.AchProcessor");
+    private final RestTemplate rest = new RestTemplate();
+    private final Client client = ClientBuilder.newClient();
+    private final ObjectMapper legacy = new ObjectMapper();
+    private final Registry registry;
+
+    SeventhRoundClients(Registry registry) {
+        this.registry = registry;
+        legacy.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+    }
+
+    // the host, kept in a variable, checked against an allow-list or a registered name
+    @GetMapping("/estimates")
+    public String estimate(@RequestParam("url") String url, @RequestParam("cb") String cb, @RequestParam("p") String provider) {
+        URI uri = URI.create(url);
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase();
+        if (!HOSTS.contains(host)) {
+            return "rejected";
+        }
+        // ok: java-ssrf
+        String a = rest.getForObject(uri, String.class);
+        URI callback = URI.create(cb);
+        String cbHost = callback.getHost();
+        String domain = registry.registeredDomain(provider);
+        boolean hostOk = cbHost != null && (cbHost.equalsIgnoreCase(domain) || cbHost.endsWith("." + domain));
+        if (!hostOk) {
+            return "rejected";
+        }
+        // ok: java-ssrf
+        Response verified = client.target(callback).request().get();
+        // ruleid: java-ssrf
+        Response raw = client.target(cb).request().get();
+        return a + verified.getStatus() + raw.getStatus();
+    }
+
+    // values in a URI builder's encoded path segments cannot change its host
+    @GetMapping("/photos/{network}/{id}")
+    public String photo(@PathVariable String network, @PathVariable String id) {
+        String base = BASES.get(network);
+        URI uri = UriComponentsBuilder.fromHttpUrl(base).pathSegment("photos", id).build().encode().toUri();
+        // ok: java-ssrf
+        return rest.getForObject(uri, String.class);
+    }
+
+    // a class named by input is loaded and built
+    @PostMapping("/refunds")
+    public Object refund(@RequestParam("method") String method, @RequestParam("cls") String cls) throws ReflectiveOperationException {
+        String className = PROCESSORS.get(method);
+        // ok: java-code-injection
+        Object a = Class.forName(className).getDeclaredConstructor().newInstance();
+        // ruleid: java-code-injection
+        Object b = Class.forName(cls).getDeclaredConstructor().newInstance();
+        return List.of(a, b);
+    }
+
+    // a mapper given allow-all default typing in the constructor
+    @PostMapping("/bills")
+    public Object bill(@RequestBody String body) throws IOException {
+        // ruleid: java-insecure-deserialization
+        return legacy.readValue(body, Object.class);
+    }
+
+    // Spring LDAP's filter with {0} arguments encodes them
+    @GetMapping("/agents")
+    public List<String> agents(@RequestParam("email") String email, LdapTemplate ldap, AttributesMapper<String> mapper) {
+        // ok: java-ldap-dn-injection
+        List<String> a = ldap.search(LdapQueryBuilder.query().base("ou=agents").filter("(mail={0})", email), mapper);
+        return a;
+    }
+
+    // external general entities off alone leave parameter entities (external DTDs) on
+    @PostMapping("/returns")
+    public void returns(HttpServletRequest request) throws Exception {
+        // ruleid: java-xxe
+        XMLReader reader = SAXParserFactory.newInstance().newSAXParser().getXMLReader();
+        reader.setFeature("http://xml.org/sax/features/external-general-entities", false);
+        // ruleid: java-xxe-parse
+        reader.parse(new InputSource(request.getInputStream()));
+    }
+
+    // a weak ResponseCookie is reported where it is sent too
+    @PostMapping("/agency")
+    public void agency(@RequestParam("code") String code, HttpServletResponse response) {
+        // ruleid: java-insecure-cookie
+        ResponseCookie weak = ResponseCookie.from("AGENCY", code).httpOnly(true).secure(false).build();
+        // ruleid: java-insecure-cookie
+        response.addHeader(HttpHeaders.SET_COOKIE, weak.toString());
+        ResponseCookie strong = ResponseCookie.from("AGENCY", code).httpOnly(true).secure(true).build();
+        // ok: java-insecure-cookie
+        response.addHeader(HttpHeaders.SET_COOKIE, strong.toString());
+    }
+
+    // a predictable value that becomes part of a cookie
+    @PostMapping("/remember")
+    public void remember(long holderId, HttpServletResponse response) {
+        // ruleid: java-weak-random-security
+        String rotated = Long.toHexString(new Random().nextLong());
+        Cookie cookie = new Cookie("REMEMBER", holderId + ":" + rotated);
+        cookie.setSecure(true);
+        cookie.setHttpOnly(true);
+        response.addCookie(cookie);
+    }
+
+    // a literal password for basic authentication; a secret read by its name
+    @PostMapping("/glass")
+    public void glass(VaultClient vault) {
+        HttpHeaders headers = new HttpHeaders();
+        // ruleid: java-hardcoded-secret
+        headers.setBasicAuth("glass-svc", "Gl@ssW0rks!2022");
+        // ok: java-hardcoded-secret
+        byte[] key = vault.readSecret("secret/payments/refund-key");
+    }
+}

@@ -175,7 +175,9 @@ class DetectSecretsEngine:
         if self._executable:
             return [self._executable]
         if importlib.util.find_spec("detect_secrets") is not None:
-            return [sys.executable, str(PREFILTERED_CLI)]
+            # -P: the script's folder is not put on sys.path, where our ``secrets`` module
+            # would shadow the standard library's for anything the tool imports.
+            return [sys.executable, "-P", str(PREFILTERED_CLI)]
         return [find_tool(self.name, "detect-secrets")]
 
     def run(self, workdir: Path, paths: list[str], timeout: float) -> list[RawFinding]:

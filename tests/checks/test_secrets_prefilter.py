@@ -50,7 +50,7 @@ def scan(command: list[str], root: Path, paths: list[str]) -> dict:
 
 def both(root: Path, paths: list[str]) -> tuple[dict, dict]:
     plain = scan([find_tool("detect-secrets", "detect-secrets")], root, paths)
-    prefiltered = scan([sys.executable, str(PREFILTERED_CLI)], root, paths)
+    prefiltered = scan(DetectSecretsEngine().command(), root, paths)
     return plain, prefiltered
 
 
@@ -89,6 +89,6 @@ def test_only_plain_regex_detectors_are_skipped():
 
 
 def test_the_engine_runs_the_prefiltered_command_line_unless_given_a_tool():
-    assert DetectSecretsEngine().command() == [sys.executable, str(PREFILTERED_CLI)]
+    assert DetectSecretsEngine().command() == [sys.executable, "-P", str(PREFILTERED_CLI)]
     assert DetectSecretsEngine(executable="/opt/bin/detect-secrets").command() == [
         "/opt/bin/detect-secrets"]

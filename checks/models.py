@@ -83,6 +83,10 @@ class ScanJob(models.Model):
         null=True, blank=True,
         help_text="A running scan's claim: past it, its worker is presumed dead and another "
                   "worker resumes the scan.")
+    claim_token = models.UUIDField(
+        null=True, blank=True, editable=False,
+        help_text="Set by each claim: the worker whose claim a database failure interrupted "
+                  "resumes it with this token instead of waiting out the lease.")
     engine_versions = models.JSONField(default=dict, blank=True)
     files_scanned = models.PositiveIntegerField(default=0)
     critical_count = models.PositiveIntegerField(default=0)

@@ -38,6 +38,7 @@ from checks.findings import Finding as FindingData
 from checks.findings import Severity
 from checks.integrity import unscanned_from
 from checks.models import CheckRun, Finding, ScanJob
+from fortify_github.claims import claim_held
 from installations import services as installation_services
 from installations.models import Repository
 from installations.permissions import installation_allows
@@ -300,22 +301,31 @@ def _still_running(scan: ScanJob) -> bool:
         lease_expires_at=timezone.now() + timedelta(seconds=settings.SCAN_LEASE_SECONDS)))
 
 
-def _claim(scan_pk: int) -> ScanJob | None:
-    """Take a queued scan, or a running one whose worker's lease expired (the worker died).
+def _claim(scan_pk: int, *, resume: uuid.UUID | None = None) -> ScanJob | None:
+    """Take a queued scan, or a running one whose worker's lease expired (the worker died),
+    or the running one whose claim ``resume`` names (a database failure interrupted it, see
+    ``fortify_github.claims``).
 
     One conditional UPDATE decides between racing workers; the lease outlives the task's
     hard time limit, so a live worker's scan is never taken over.
     """
     now = timezone.now()
+    # A resumed claim keeps its token: if this UPDATE's outcome is lost too, the next
+    # retry still names whichever token the row holds.
+    token = resume or uuid.uuid4()
     claimable = (Q(status=ScanJob.Status.QUEUED)
                  | Q(status=ScanJob.Status.RUNNING, lease_expires_at__lt=now)
                  | Q(status=ScanJob.Status.RUNNING, lease_expires_at__isnull=True))
-    updated = ScanJob.objects.filter(pk=scan_pk).filter(claimable).update(
-        status=ScanJob.Status.RUNNING, started_at=now, attempts=F("attempts") + 1,
-        lease_expires_at=now + timedelta(seconds=settings.SCAN_LEASE_SECONDS))
-    if not updated:
-        return None
-    return ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
+    if resume is not None:
+        claimable |= Q(status=ScanJob.Status.RUNNING, claim_token=resume)
+    with claim_held(token):
+        updated = ScanJob.objects.filter(pk=scan_pk).filter(claimable).update(
+            status=ScanJob.Status.RUNNING, started_at=now, attempts=F("attempts") + 1,
+            claim_token=token,
+            lease_expires_at=now + timedelta(seconds=settings.SCAN_LEASE_SECONDS))
+        if not updated:
+            return None
+        return ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
 
 
 def scan_is_completed(scan_pk: int) -> bool:
@@ -329,15 +339,23 @@ def scan_release(scan_pk: int, *, retry_in: float) -> None:
         next_attempt_at=timezone.now() + timedelta(seconds=retry_in))
 
 
-def run_scan(scan_pk: int) -> ScanJob:
-    """Scan, store the findings, report. Transient errors propagate so the task retries."""
+def run_scan(scan_pk: int, *, resume_claim: uuid.UUID | None = None) -> ScanJob:
+    """Scan, store the findings, report. Transient errors propagate so the task retries; a
+    database error once the scan is claimed raises ``ClaimInterrupted``, whose token the
+    retry passes back as ``resume_claim``."""
     scan = ScanJob.objects.select_related("repository", "installation").get(pk=scan_pk)
     if scan.status == ScanJob.Status.COMPLETED:
         report_scan(scan, resumed=True)  # scanned before a failed report: only it is left
         return scan
-    scan = _claim(scan_pk)
+    scan = _claim(scan_pk, resume=resume_claim)
     if scan is None:
         return ScanJob.objects.get(pk=scan_pk)
+    with claim_held(scan.claim_token):
+        return _run_claimed(scan)
+
+
+def _run_claimed(scan: ScanJob) -> ScanJob:
+    """The scan, once this worker holds its claim."""
     if scan.attempts > settings.SCAN_MAX_RETRIES + 1:
         # Redelivered again and again (a worker killed mid-scan each time): stop trying.
         fail_scan(scan.pk, reason="The scan never finished: its worker was lost.")

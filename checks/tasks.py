@@ -13,13 +13,17 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from checks.scratch import scratch_remove_stale
+from fortify_github.claims import DATABASE_ERRORS, ClaimInterrupted, token_of
 
 logger = logging.getLogger(__name__)
 
 
 class ScanTask(Task):
-    """Base of the scan tasks: their shared backoff (seconds, capped, jittered)."""
+    """Base of the scan tasks: their shared backoff (seconds, capped, jittered). A database
+    error is retried with it too (Celery's ``autoretry_for``): an outage must delay a check
+    run, never fail it or leave it waiting for the sweeper."""
 
+    autoretry_for = DATABASE_ERRORS
     retry_backoff = 5
     retry_backoff_max = 300
     retry_jitter = True
@@ -52,21 +56,32 @@ def start_check_run_task(self: ScanTask, scan_pk: int) -> None:
 
 
 @shared_task(bind=True, base=ScanTask, name="checks.run_scan", max_retries=None)
-def run_scan_task(self: ScanTask, scan_pk: int) -> str:
-    """Scan and report; transient failures retry, the final failure completes the run."""
+def run_scan_task(self: ScanTask, scan_pk: int, resume_claim: str | None = None) -> str:
+    """Scan and report; transient failures retry, the final failure completes the run.
+
+    ``resume_claim`` is the token of this task's own claim that a database failure
+    interrupted (``fortify_github.claims``): the retry takes the scan back at once.
+    """
     from checks import queue, services
     from checks.engines import EngineError, EngineTimeout
     from fortify_github.github.errors import TransientGitHubError
 
     try:
-        return services.run_scan(scan_pk).status
+        return services.run_scan(scan_pk, resume_claim=token_of(resume_claim)).status
+    except ClaimInterrupted as interrupted:
+        logger.warning("scan %s: database error %s mid-scan; retrying", scan_pk,
+                       type(interrupted.__cause__).__name__)
+        raise self.retry(countdown=self.backoff(),
+                         kwargs={"resume_claim": interrupted.resume_argument}) from None
+    except DATABASE_ERRORS:
+        raise  # before the claim: ScanTask retries it with the same arguments
     except (TransientGitHubError, EngineTimeout) as error:
         if self.request.retries < settings.SCAN_MAX_RETRIES:
             countdown = self.backoff(error)
             logger.warning("scan %s: %s, retrying in %.0f s", scan_pk, type(error).__name__,
                            countdown)
             services.scan_release(scan_pk, retry_in=countdown)
-            raise self.retry(countdown=countdown) from None
+            raise self.retry(countdown=countdown, kwargs={}) from None
         if services.scan_is_completed(scan_pk):
             # Scanned, only the report is missing: that keeps being retried, not failed.
             logger.warning("scan %s: reporting hit %s; the finishing task takes over", scan_pk,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fortify_github import logcontext
+from fortify_github.claims import claim_held
 from webhooks import metrics
 from webhooks.conf import webhook_settings
 from webhooks.dispatch import channel as dispatch_channel
@@ -183,26 +184,35 @@ def webhook_event_enqueue_on_commit(event_pk: int) -> None:
 
 # --- processing ------------------------------------------------------------------------------
 
-def webhook_event_claim(event_pk: int) -> WebhookEvent | None:
+def webhook_event_claim(event_pk: int, *, resume: uuid.UUID | None = None
+                        ) -> WebhookEvent | None:
     """Take the event for processing, atomically; ``None`` if another worker has it or it is
     finished.
 
     One conditional UPDATE: the database row lock decides between racing workers. A claim
-    older than the lease (its worker died) may be taken over.
+    older than the lease (its worker died) may be taken over; the claim ``resume`` names (a
+    database failure interrupted it, see ``fortify_github.claims``) is taken back at once.
+    A database error once the new token may be stored raises ``ClaimInterrupted``.
     """
     now = timezone.now()
-    token = uuid.uuid4()
+    # A resumed claim keeps its token: if this UPDATE's outcome is lost too, the next
+    # retry still names whichever token the row holds.
+    token = resume or uuid.uuid4()
     # A claim past its lease is taken over only while attempts remain: an event that kills
     # or hangs its worker every time must end as failed, not loop forever.
     claimable = Q(status=Status.PENDING) | Q(status=Status.PROCESSING,
                                               started_at__lt=now - processing_lease(),
                                               attempts__lt=max_attempts())
-    updated = (WebhookEvent.objects.filter(pk=event_pk).filter(claimable)
-               .update(status=Status.PROCESSING, started_at=now, claim_token=token,
-                       attempts=F("attempts") + 1))
-    if not updated:
-        return None
-    return WebhookEvent.objects.get(pk=event_pk, claim_token=token)
+    if resume is not None:
+        claimable |= Q(status=Status.PROCESSING, claim_token=resume,
+                       attempts__lt=max_attempts())
+    with claim_held(token):
+        updated = (WebhookEvent.objects.filter(pk=event_pk).filter(claimable)
+                   .update(status=Status.PROCESSING, started_at=now, claim_token=token,
+                           attempts=F("attempts") + 1))
+        if not updated:
+            return None
+        return WebhookEvent.objects.get(pk=event_pk, claim_token=token)
 
 
 @dataclass
@@ -218,8 +228,8 @@ class ProcessOutcome:
         return self.status == "skipped"
 
 
-def webhook_event_process(event_pk: int, *, using_router: Router | None = None
-                          ) -> ProcessOutcome:
+def webhook_event_process(event_pk: int, *, using_router: Router | None = None,
+                          resume_claim: uuid.UUID | None = None) -> ProcessOutcome:
     """Claim the event, run the router's pre-dispatch steps, then its handlers; record the
     outcome.
 
@@ -230,11 +240,15 @@ def webhook_event_process(event_pk: int, *, using_router: Router | None = None
     error (see ``webhooks.errors.classify``) leaves the event pending with a due time
     (durable: the requeue job re-enqueues it if the retry message is lost) until
     ``WEBHOOK_MAX_ATTEMPTS`` is reached.
+
+    When the database fails mid-attempt the outcome cannot be recorded and the row stays
+    claimed: ``ClaimInterrupted`` carries the claim's token, and the retry that passes it
+    back as ``resume_claim`` takes the event again without waiting out the lease.
     """
-    event = webhook_event_claim(event_pk)
+    event = webhook_event_claim(event_pk, resume=resume_claim)
     if event is None:
         return ProcessOutcome(status="skipped")
-    with logcontext.log_context(**_log_context_of(event)):
+    with logcontext.log_context(**_log_context_of(event)), claim_held(event.claim_token):
         return _process(event, using_router or router)
 
 

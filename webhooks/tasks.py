@@ -9,32 +9,39 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 log = logging.getLogger("webhooks")
 
 
 @shared_task(bind=True, name="webhooks.process_webhook_event", max_retries=None,
              ignore_result=True)
-def process_webhook_event(self, event_pk: int) -> str:
+def process_webhook_event(self, event_pk: int, resume_claim: str | None = None) -> str:
     """Process one stored event; re-schedule itself when a handler hit a transient error.
 
     The attempt count lives on the row (bounded by ``WEBHOOK_MAX_ATTEMPTS``), not in Celery,
-    so it survives lost messages and requeues.
+    so it survives lost messages and requeues. ``resume_claim`` is the token of this task's
+    own claim that a database failure interrupted (``fortify_github.claims``).
     """
+    from fortify_github.claims import DATABASE_ERRORS, ClaimInterrupted, token_of
     from webhooks.services import backoff, webhook_event_process
 
     try:
-        outcome = webhook_event_process(event_pk)
-    except (OperationalError, InterfaceError) as error:
-        # The database itself failed (not a handler): try again; if the claim is held, the
-        # requeue job takes the event over when the lease expires.
+        outcome = webhook_event_process(event_pk, resume_claim=token_of(resume_claim))
+    except ClaimInterrupted as interrupted:
+        # The event stays claimed by us: the retry takes it back as soon as the database
+        # answers, rather than leaving it to the requeue job once the lease has expired.
+        log.warning("webhook event %s: database error %s while processing; retrying",
+                    event_pk, type(interrupted.__cause__).__name__)
+        raise self.retry(countdown=backoff(self.request.retries + 1),
+                         kwargs={"resume_claim": interrupted.resume_argument}) from None
+    except DATABASE_ERRORS as error:
+        # The database failed before a claim was taken: try again (the same arguments).
         log.warning("webhook event %s: database error %s; retrying", event_pk,
                     type(error).__name__)
         raise self.retry(countdown=backoff(self.request.retries + 1), exc=error) from None
     if outcome.retry_in is not None:
         try:
-            raise self.retry(countdown=outcome.retry_in)
+            raise self.retry(countdown=outcome.retry_in, kwargs={})
         except self.MaxRetriesExceededError:  # pragma: no cover - max_retries is None
             pass
     return outcome.status

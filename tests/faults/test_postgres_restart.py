@@ -54,8 +54,9 @@ def stack():
         "FORTIFY_VAR_DIR": str(directory), "FORTIFY_PUBLIC_URL": url,
         "WEBHOOK_PENDING_REQUEUE_AFTER": "1", "WEBHOOK_REQUEUE_INTERVAL": "1",
         "WEBHOOK_REDELIVER_INTERVAL": "3",
-        # Claims held by work the outage interrupted are taken over quickly.
-        "SCAN_LEASE_SECONDS": "15",
+        # Claims keep their ten-minute leases: work the outage interrupted is resumed by its
+        # own task's retry (fortify_github.claims), not taken over once a lease expires.
+        "WEBHOOK_PROCESSING_LEASE": "600", "SCAN_LEASE_SECONDS": "600",
         "SCAN_REQUEUE_AFTER": "1", "SCAN_SWEEP_INTERVAL": "1",
         "CELERY_TASK_DEFAULT_QUEUE": f"fault-{uuid.uuid4().hex[:8]}",
     }

@@ -334,6 +334,23 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease(settings):
 
 
 @pytest.mark.django_db
+def test_only_the_interrupted_claims_own_token_resumes_it_before_the_lease(settings):
+    settings.WEBHOOK_PROCESSING_LEASE = 600
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    row = stored()
+    interrupted = webhook_event_claim(row.pk)  # its worker then lost the database
+    assert webhook_event_claim(row.pk) is None, "the lease holds against everyone else"
+    assert webhook_event_claim(row.pk, resume=uuid.uuid4()) is None, "a stranger's token"
+    resumed = webhook_event_claim(row.pk, resume=interrupted.claim_token)
+    assert resumed is not None and resumed.attempts == 2
+    assert resumed.claim_token == interrupted.claim_token, \
+        "a resumed claim keeps its token: a retry interrupted again still names it"
+    assert webhook_event_claim(row.pk, resume=interrupted.claim_token) is not None
+    assert webhook_event_claim(row.pk, resume=interrupted.claim_token) is None, \
+        "resuming counts as an attempt: the bound still ends an event that keeps failing"
+
+
+@pytest.mark.django_db
 def test_a_worker_that_lost_its_claim_does_not_overwrite_the_outcome():
     local = Router(ignored={})
     row = stored()

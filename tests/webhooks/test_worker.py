@@ -139,3 +139,36 @@ def test_a_redis_error_inside_a_handler_retries_until_redis_is_back(client, cele
         assert len([r for r in records(delivery) if r["phase"] == "done"]) == 1
     finally:
         server.stop()
+
+
+def test_a_database_outage_mid_processing_is_resumed_by_the_tasks_retry_not_the_lease(
+        client, celery_worker):
+    """The database goes away while a handler runs: the attempt cannot record its outcome,
+    so the event stays claimed. The task's retry takes its own claim back as soon as the
+    database answers; nothing waits for the ten-minute lease (the worker's default)."""
+    from django.conf import settings
+
+    from tests.support.database_outage import database_outage
+    from tests.support.processes import wait_until
+    from tests.webhooks.conftest import _RECORD_DIR
+
+    assert settings.WEBHOOK_PROCESSING_LEASE >= 600
+    delivery = str(uuid.uuid4())
+    response = post_webhook(client, "fortify_test_database_outage",
+                            load_fixture("pull_request", "opened"), delivery=delivery)
+    assert response.status_code == 202
+    wait_until(lambda: records(delivery), timeout=30, what="the handler to start",
+               log=celery_worker.log_path)
+    with database_outage():
+        (Path(_RECORD_DIR) / f"{delivery}.go").touch()
+        wait_until(lambda: [r for r in records(delivery) if r["phase"] == "interrupted"],
+                   timeout=30, what="the handler to meet the outage", log=celery_worker.log_path)
+        time.sleep(2)  # the attempt's outcome and the first retries meet the outage too
+        during = WebhookEvent.objects.get(delivery_id=delivery)
+        assert during.status == Status.PROCESSING and during.claim_token, \
+            "the interrupted attempt could not record anything: the event is still claimed"
+
+    done = wait_for_status(delivery, {Status.COMPLETED, Status.FAILED}, timeout=60)
+    assert done.status == Status.COMPLETED, done.last_error
+    assert done.attempts == 2, "the retry resumed the claim: one more attempt, no takeover"
+    assert [r["phase"] for r in records(delivery)] == ["start", "interrupted", "start", "done"]

@@ -79,3 +79,27 @@ def use_redis(event) -> None:
     redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).incr(
         f"fortify-test:{event.delivery_id}")
     record(event, "redis")
+
+
+@router.on("fortify_test_database_outage")
+def meet_a_database_outage(event) -> None:
+    """On its first attempt, waits for the test's go (``<delivery>.go``: the test has taken
+    the database away meanwhile), then queries, so the attempt fails while it holds the
+    event's claim; it records that it met the outage, then lets the error through."""
+    from django.db import DatabaseError
+
+    from webhooks.models import WebhookEvent
+
+    directory = Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
+    record(event, "outage", "start")
+    if event.attempts == 1:
+        deadline = time.monotonic() + 60
+        while not (directory / f"{event.delivery_id}.go").exists() \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        try:
+            WebhookEvent.objects.filter(pk=event.pk).exists()
+        except DatabaseError:
+            record(event, "outage", "interrupted")
+            raise
+    record(event, "outage")

@@ -607,3 +607,18 @@ class VenueAdminController < ApplicationController
     response.set_cookie("sso_sid", value: "s", secure: true, httponly: true, path: "/")
   end
 end
+
+# --- Credentials in well-known formats, wherever the literal stands (one regex over every
+# string literal; the earlier per-format `"=~/.../"` patterns never matched a Ruby string) ---
+module IntegrationSettings
+  # ruleid: ruby-hardcoded-secret
+  SLACK = Slack::Web::Client.new(token: "xoxb-3857102946-7729403815-Rn4Wp9Zs2Tv7Lx0Qm3Bd6Hy1")
+  # ruleid: ruby-hardcoded-secret
+  REPORTS_URL = "postgres://reporting:Rep0rt1ng-Ro-2024x@replica.internal.example:5432/reports"
+  # ruleid: ruby-hardcoded-secret
+  STRIPE = ENV.fetch("STRIPE_SECRET_KEY", "sk_live_51OhbVrpoiVgRV5IfLBcbfnoGMbJmTPSIAoCL")
+  # ok: ruby-hardcoded-secret
+  DOCS_URL = "https://docs.example.org/integrations/slack"
+  # ok: ruby-hardcoded-secret
+  KEY_HEADER = "AKIA is the prefix of an AWS access key id"
+end

@@ -172,6 +172,17 @@ def _write(into: Path, relative: PurePosixPath, content: bytes,
     return True
 
 
+def _canonical_and_not_kept(name: str, keep: Collection[str | None]) -> bool:
+    """True for a member of a PR's archive that is surely skipped: a plain path below the
+    top directory, so it normalises to itself, and not one the scan keeps. Deciding that with
+    string operations instead of path objects halves unpacking a large repository's archive;
+    anything unusual (dot or empty segments, backslashes) takes the full, checking path."""
+    _, _, rest = name.partition("/")
+    if not rest or rest in keep or "\\" in rest:
+        return False
+    return all(part not in ("", ".", "..") for part in rest.split("/"))
+
+
 def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None = None,
                     wanted: Callable[[str], bool] | None = None,
                     source_expected: Callable[[str], bool] | None = None) -> list[str]:
@@ -186,6 +197,8 @@ def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None =
         for member in tar:
             if not member.isfile():
                 continue
+            if keep is not None and _canonical_and_not_kept(member.name, keep):
+                continue  # a PR's archive: most members are other files of the repository
             parts = PurePosixPath(member.name).parts[1:]  # strip "{owner}-{repo}-{sha}/"
             if not parts:
                 continue

@@ -3,7 +3,9 @@
 ``pr_diff`` scans read the pull request's changed files (list and patches from the PR files
 API, patches the files API leaves out from the compare API), then their content in as few
 requests as GitHub allows: one blob request per file for small pull requests, the archive of
-the head commit (one request) once more than ``SCAN_TARBALL_MIN_FILES`` files are needed.
+the head commit (one request) once ``SCAN_TARBALL_MIN_FILES`` files are needed, unless the
+repository is too large for that archive to be the cheaper fetch
+(``SCAN_TARBALL_MAX_KB_PER_FILE``, see :meth:`GitHubFetcher.uses_archive`).
 Only files some engine reads are fetched. ``full`` scans read the tarball of the commit.
 
 Every wanted file that cannot be written (too large, binary, missing) is reported as a scan
@@ -33,6 +35,11 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: Above this many files, one archive download costs fewer requests than one blob each.
 DEFAULT_TARBALL_MIN_FILES = 20
+#: ...while the repository weighs at most this many KB per file the scan needs.
+DEFAULT_TARBALL_MAX_KB_PER_FILE = 256
+#: Past this many blob requests a pull request takes the archive whatever its size: GitHub
+#: allows an installation 5,000 requests an hour, and one PR should not take a large share.
+MAX_BLOB_REQUESTS = 300
 
 
 class UnsafePath(ValueError):
@@ -53,7 +60,9 @@ class GitHubFetcher:
                  wanted: Callable[[str], bool] | None = None,
                  cancelled: Callable[[], bool] | None = None,
                  source_expected: Callable[[str], bool] | None = None,
-                 tarball_min_files: int = DEFAULT_TARBALL_MIN_FILES) -> None:
+                 tarball_min_files: int = DEFAULT_TARBALL_MIN_FILES,
+                 tarball_max_kb_per_file: int = DEFAULT_TARBALL_MAX_KB_PER_FILE,
+                 repository_size_kb: int | None = None) -> None:
         self.client = client
         self.owner = owner
         self.repo = repo
@@ -64,6 +73,9 @@ class GitHubFetcher:
         #: binary asset that only the secrets scanner would look at is not).
         self.source_expected = source_expected or self.wanted
         self.tarball_min_files = tarball_min_files
+        self.tarball_max_kb_per_file = tarball_max_kb_per_file
+        #: GitHub's ``repository.size`` (KB); ``None`` when unknown.
+        self.repository_size_kb = repository_size_kb
         #: GitHub requests this fetcher sent (for the request-count benchmark and logs).
         self.requests = 0
 
@@ -80,10 +92,22 @@ class GitHubFetcher:
         files = [changed for changed in request.changed_files
                  if changed.scannable and self.wanted(changed.path)
                  and not is_excluded(changed.path, request.excluded)]
-        if len(files) >= self.tarball_min_files and request.head_sha:
+        if self.uses_archive(len(files)) and request.head_sha:
             return self.write_tarball(request.head_sha, into,
                                       only={changed.path for changed in files})
         return self.write_blobs(files, into)
+
+    def uses_archive(self, files: int) -> bool:
+        """A pull request's ``files`` come from one archive request rather than a blob
+        request each: from ``tarball_min_files`` on, while the repository weighs at most
+        ``tarball_max_kb_per_file`` per file (the archive holds all of it, so a monorepo's
+        would dwarf the files; an unknown size counts as small), and always past
+        ``MAX_BLOB_REQUESTS``."""
+        if files < self.tarball_min_files:
+            return False
+        if self.repository_size_kb is None or files > MAX_BLOB_REQUESTS:
+            return True
+        return self.repository_size_kb <= files * self.tarball_max_kb_per_file
 
     def changed_files(self, pr_number: int, base_sha: str, head_sha: str) -> list[ChangedFile]:
         """The PR's files that still exist at the head, with patches filled in where possible."""

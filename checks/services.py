@@ -377,7 +377,9 @@ def _run_claimed(scan: ScanJob) -> ScanJob:
         source_expected=lambda path: any(engine.applies_to(path) for engine in engines
                                          if engine.name != DetectSecretsEngine.name),
         cancelled=lambda: not _still_running(scan),
-        tarball_min_files=settings.SCAN_TARBALL_MIN_FILES)
+        tarball_min_files=settings.SCAN_TARBALL_MIN_FILES,
+        tarball_max_kb_per_file=settings.SCAN_TARBALL_MAX_KB_PER_FILE,
+        repository_size_kb=repository.size_kb)
     mode = ScanMode(scan.mode)
     changed_files = (tuple(fetcher.changed_files(scan.pr_number, scan.base_sha, scan.head_sha))
                      if mode == ScanMode.PR_DIFF and scan.pr_number else ())

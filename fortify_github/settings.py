@@ -283,6 +283,9 @@ SCAN_MAX_RETRIES = int(env_str("SCAN_MAX_RETRIES", "3"))
 # A PR scan downloads the head commit's archive (one request) instead of one blob per file
 # once it needs at least this many files.
 SCAN_TARBALL_MIN_FILES = int(env_str("SCAN_TARBALL_MIN_FILES", "20"))
+# ...but only while the repository (GitHub's size, KB) is at most this many KB per file the
+# scan needs: a monorepo's archive costs far more than one blob request per changed file.
+SCAN_TARBALL_MAX_KB_PER_FILE = int(env_str("SCAN_TARBALL_MAX_KB_PER_FILE", "256"))
 # The share of an installation's content-creating requests one pull request may take.
 SCAN_PR_WRITE_SHARE = float(env_str("SCAN_PR_WRITE_SHARE", "0.25"))
 # The scan outbox (checks.sweep_scans): a queued scan overdue by this many seconds lost its

@@ -118,6 +118,10 @@ class Repository(models.Model):
         max_length=255, db_index=True, help_text="owner/name as last seen (it can change).")
     private = models.BooleanField(default=False, help_text="Private on GitHub.")
     archived = models.BooleanField(default=False, help_text="Archived repositories get no scans.")
+    size_kb = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="GitHub's size of the repository in KB, as the last event or sync gave it; "
+                  "a pull request's scan downloads the whole archive only while it is small.")
     default_branch = models.CharField(max_length=255, default="main",
                                       help_text="The branch branch protection applies to.")
     languages = models.JSONField(default=dict, blank=True,

@@ -173,7 +173,8 @@ def repository_upsert(installation: Installation | None, data: Json) -> Reposito
     """Create or refresh a repository from GitHub's repository object (full or minimal)."""
     fields: dict[str, Any] = {"full_name": data["full_name"]}
     for source, target in (("node_id", "node_id"), ("private", "private"),
-                           ("archived", "archived"), ("default_branch", "default_branch")):
+                           ("archived", "archived"), ("default_branch", "default_branch"),
+                           ("size", "size_kb")):
         if data.get(source) is not None:
             fields[target] = data[source]
     if installation is not None:
@@ -206,7 +207,12 @@ def repository_for_event(installation: Installation | None, data: Json) -> Repos
     repository = Repository.objects.filter(github_id=data["id"]).first()
     if repository is None or repository.full_name != data.get("full_name") or (
             installation is not None and repository.installation_id != installation.pk):
-        repository = repository_upsert(installation, data)
+        return repository_upsert(installation, data)
+    size = data.get("size")
+    if isinstance(size, int) and size >= 0 and size != repository.size_kb:
+        # GitHub recomputes it hourly; a scan of this event decides how to fetch by it.
+        Repository.objects.filter(pk=repository.pk).update(size_kb=size)
+        repository.size_kb = size
     return repository
 
 

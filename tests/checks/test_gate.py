@@ -341,6 +341,38 @@ def test_a_300_file_pull_request_is_fetched_in_a_few_requests(org, deliver):
     assert not any("/git/blobs/" in entry["path"] for entry in fetches)
 
 
+def test_a_repository_too_large_for_its_archive_is_fetched_file_by_file(org, deliver, settings):
+    """The archive holds the whole repository: for a monorepo, twenty blob requests cost far
+    less than downloading it. GitHub's ``repository.size`` in the event decides."""
+    settings.SCAN_TARBALL_MAX_KB_PER_FILE = 1  # 20 files may bring a 20 KB repository
+    files = {f"src/module_{number}.py": f"VALUE_{number} = {number}\n" + "# padding\n" * 300
+             for number in range(20)}
+    push(org, "feature/monorepo", files)
+    before = len(org.state.requests)
+    scan, run = scan_branch(org, deliver, "feature/monorepo")
+
+    assert scan.repository.size_kb > 20, "the event's repository.size was recorded"
+    paths = [entry["path"] for entry in org.state.requests[before:]]
+    assert run.conclusion == "success" and scan.files_scanned == 20
+    assert not any("/tarball" in path for path in paths)
+    assert len([path for path in paths if "/git/blobs/" in path]) == 20
+
+
+def test_which_fetch_a_pull_request_uses():
+    from checks.fetch import MAX_BLOB_REQUESTS, GitHubFetcher
+
+    def fetcher(size_kb):
+        return GitHubFetcher(None, "o", "r", tarball_min_files=20, tarball_max_kb_per_file=256,
+                             repository_size_kb=size_kb)
+
+    assert not fetcher(None).uses_archive(19), "a small pull request: one blob each"
+    assert fetcher(None).uses_archive(20), "an unknown size counts as small"
+    assert fetcher(5_120).uses_archive(20) and not fetcher(5_121).uses_archive(20)
+    assert fetcher(51_200).uses_archive(200)
+    assert fetcher(10_000_000).uses_archive(MAX_BLOB_REQUESTS + 1), \
+        "past the request budget the archive is taken whatever its size"
+
+
 # --- output that cannot be hijacked -------------------------------------------------------
 
 def test_path_with_markdown_metacharacters_renders_as_text(org, deliver):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -102,18 +103,22 @@ def main() -> None:
 
     port, sandbox_port = free_port(), free_port()
     workdir = Path(tempfile.mkdtemp(prefix="fortify-bench-"))
+    operator_token = secrets.token_urlsafe(24)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("GITHUB_", "DJANGO_", "TOKEN_", "FORTIFY_"))}
     env.update({"PORT": str(port), "SANDBOX_PORT": str(sandbox_port),
                 "FORTIFY_VAR_DIR": str(workdir / "var"),
-                "FORTIFY_PUBLIC_URL": f"http://127.0.0.1:{port}"})
+                "FORTIFY_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                # /health?worker=1 (a round trip through the worker) is for operators only.
+                "METRICS_BEARER_TOKEN": operator_token})
     log = (workdir / "run.log").open("w")
     service = subprocess.Popen([str(ROOT / "bin" / "run")], cwd=ROOT, env=env, stdout=log,  # noqa: S603 - our own script
                                stderr=subprocess.STDOUT, start_new_session=True)
     url, sandbox = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sandbox_port}"
     try:
-        wait_for(lambda: requests.get(f"{url}/health?worker=1", timeout=10).ok, 180,
-                 "the service")
+        wait_for(lambda: requests.get(
+            f"{url}/health?worker=1", timeout=10,
+            headers={"Authorization": f"Bearer {operator_token}"}).ok, 180, "the service")
         backend = "PostgreSQL + Redis" if env.get("REDIS_URL") else "embedded defaults"
         print(f"PR feedback latency through bin/run ({backend}); "
               f"{args.rounds} PR(s) per branch, opened one at a time")

@@ -22,23 +22,19 @@ def process_webhook_event(self, event_pk: int, resume_claim: str | None = None) 
     so it survives lost messages and requeues. ``resume_claim`` is the token of this task's
     own claim that a database failure interrupted (``fortify_github.claims``).
     """
-    from fortify_github.claims import DATABASE_ERRORS, ClaimInterrupted, token_of
+    from fortify_github.claims import ClaimInterrupted, token_of
     from webhooks.services import backoff, webhook_event_process
 
     try:
         outcome = webhook_event_process(event_pk, resume_claim=token_of(resume_claim))
     except ClaimInterrupted as interrupted:
-        # The event stays claimed by us: the retry takes it back as soon as the database
+        # Every database error of an attempt, the claim's own included, arrives as this: the
+        # event stays claimed by us, and the retry takes it back as soon as the database
         # answers, rather than leaving it to the requeue job once the lease has expired.
         log.warning("webhook event %s: database error %s while processing; retrying",
                     event_pk, type(interrupted.__cause__).__name__)
         raise self.retry(countdown=backoff(self.request.retries + 1),
                          kwargs={"resume_claim": interrupted.resume_argument}) from None
-    except DATABASE_ERRORS as error:
-        # The database failed before a claim was taken: try again (the same arguments).
-        log.warning("webhook event %s: database error %s; retrying", event_pk,
-                    type(error).__name__)
-        raise self.retry(countdown=backoff(self.request.retries + 1), exc=error) from None
     if outcome.retry_in is not None:
         try:
             raise self.retry(countdown=outcome.retry_in, kwargs={})

@@ -21,7 +21,7 @@ from checks.models import ScanJob
 from checks.tasks import start_check_run_task
 from installations.sync import sync_installations
 from tests.support.processes import command_line, descendants, is_running, wait_until
-from tests.support.sandbox import check_runs_for, open_pull_request
+from tests.support.sandbox import completed_runs_of, open_pull_request
 from tests.support.worker import start_beat, start_worker
 
 OWNER, REPO, BRANCH = "fortify-demo", "payments-api", "vuln/sql-injection"
@@ -71,15 +71,8 @@ def test_lost_message_and_sigkilled_worker_still_end_in_a_completed_run(
         wait_until(lambda: not any((scratch / str(pid)).exists() for pid in pool),
                    timeout=30, what="the dead worker's scratch folders to be removed")
 
-        def completed():
-            # This scan's runs only: the session sandbox also holds other tests' runs on the
-            # same commit.
-            runs = [run for run in check_runs_for(sandbox, OWNER, REPO, scan.head_sha)
-                    if run.external_id == str(scan.public_id)]
-            return runs if runs and runs[0].status == "completed" else None
-
-        runs = wait_until(completed, timeout=240, what="the run to complete",
-                          log=second.log_path)
+        runs = wait_until(lambda: completed_runs_of(sandbox, scan), timeout=240,
+                          what="the run to complete", log=second.log_path)
         assert len(runs) == 1
         assert runs[0].conclusion == "failure"  # the branch has vulnerable lines
         scan.refresh_from_db()

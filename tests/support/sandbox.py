@@ -24,3 +24,14 @@ def check_runs_for(sandbox, owner: str, repo: str, head_sha: str) -> list:
     return [run for run in sandbox.state.check_runs.values()
             if run.repo.owner.login == owner and run.repo.name == repo
             and run.head_sha == head_sha]
+
+
+def completed_runs_of(sandbox, scan) -> list | None:
+    """The runs of ``scan`` once the first is completed, else None (for ``wait_until``).
+
+    Only this scan's runs, by external id: the session sandbox also holds other tests' runs
+    on the same commit."""
+    runs = [run for run in check_runs_for(sandbox, scan.repository.owner, scan.repository.name,
+                                          scan.head_sha)
+            if run.external_id == str(scan.public_id)]
+    return runs if runs and runs[0].status == "completed" else None

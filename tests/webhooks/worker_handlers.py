@@ -18,8 +18,20 @@ from webhooks.routing import router
 SLOW_SECONDS = float(os.environ.get("WEBHOOK_TEST_SLOW_SECONDS", "3"))
 
 
+def record_dir() -> Path:
+    return Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
+
+
+def wait_for_go(event, timeout: float = 60) -> None:
+    """Wait until the test says go (``<delivery>.go``): it acts while the handler runs."""
+    deadline = time.monotonic() + timeout
+    while not (record_dir() / f"{event.delivery_id}.go").exists() \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def record(event, handler: str, phase: str = "done") -> None:
-    directory = Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
+    directory = record_dir()
     line = json.dumps({"delivery": event.delivery_id, "handler": handler, "phase": phase,
                        "attempt": event.attempts, "pid": os.getpid(), "at": time.time()})
     with open(directory / f"{event.delivery_id}.jsonl", "a") as file:
@@ -68,14 +80,10 @@ def use_redis(event) -> None:
     the test's go (``<delivery>.go``), so the test can stop Redis while the handler runs."""
     import redis
 
-    directory = Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
     record(event, "redis", "start")
     if event.attempts == 1:
-        deadline = time.monotonic() + 60
-        while not (directory / f"{event.delivery_id}.go").exists() \
-                and time.monotonic() < deadline:
-            time.sleep(0.05)
-    url = (directory / f"{event.delivery_id}.redis").read_text()
+        wait_for_go(event)
+    url = (record_dir() / f"{event.delivery_id}.redis").read_text()
     redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).incr(
         f"fortify-test:{event.delivery_id}")
     record(event, "redis")
@@ -90,13 +98,9 @@ def meet_a_database_outage(event) -> None:
 
     from webhooks.models import WebhookEvent
 
-    directory = Path(os.environ.get("WEBHOOK_TEST_RECORD_DIR", "/tmp"))
     record(event, "outage", "start")
     if event.attempts == 1:
-        deadline = time.monotonic() + 60
-        while not (directory / f"{event.delivery_id}.go").exists() \
-                and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_go(event)
         try:
             WebhookEvent.objects.filter(pk=event.pk).exists()
         except DatabaseError:

@@ -92,18 +92,6 @@ def backlog(database_url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def start_empty(shape: ProductionShape) -> None:
-    """No deliveries left by an earlier run (in the benchmark's own database and Redis db):
-    every measurement starts with nothing for the workers to catch up on."""
-    import psycopg
-    import redis
-
-    with psycopg.connect(shape.database_url.replace("postgres://", "postgresql://"),
-                         autocommit=True) as conn:
-        conn.execute("TRUNCATE webhooks_webhookevent")
-    redis.Redis.from_url(shape.redis_url).flushdb()
-
-
 def drain(database_url: str, *, timeout: float = 600.0) -> float:
     """Wait until the workers have finished every stored delivery, so that no measurement
     shares the CPU with the processing of an earlier one; returns the seconds it took."""
@@ -132,7 +120,6 @@ def main() -> None:
                             celery_workers=args.celery_workers,
                             worker_nice=args.worker_nice).start()
     try:
-        start_empty(shape)
         print(f"webhook ingest: gunicorn -w {args.web_workers} --threads {args.web_threads}, "
               f"{args.celery_workers} Celery worker(s) at nice {args.worker_nice}, "
               f"PostgreSQL + Redis; wrk "

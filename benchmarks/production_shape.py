@@ -127,6 +127,18 @@ class ProductionShape:
             self.stop()
             raise
 
+    def _start_empty(self) -> None:
+        """No deliveries left by an earlier run in the benchmark's own database and Redis db
+        (a run with no worker leaves its backlog pending): a worker's dispatcher that starts
+        on an old backlog publishes that first, and measurements would wait behind it."""
+        import psycopg
+        import redis
+
+        with psycopg.connect(self.database_url.replace("postgres://", "postgresql://", 1),
+                             autocommit=True) as conn:
+            conn.execute("TRUNCATE webhooks_webhookevent")
+        redis.Redis.from_url(self.redis_url).flushdb()
+
     def _start(self) -> ProductionShape:
         ensure_database(self.database_url)
         (self.workdir / "var").mkdir(parents=True, exist_ok=True)
@@ -148,6 +160,7 @@ class ProductionShape:
         python = str(VENV_BIN / "python")
         subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,  # noqa: S603
                        env=env, check=True)
+        self._start_empty()
         # The deployment's own gunicorn configuration (deploy/gunicorn.conf.py), sized here.
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c",
                             str(ROOT / "deploy" / "gunicorn.conf.py"), "--log-level", "warning"],

@@ -6,6 +6,7 @@ import difflib
 from typing import Any
 from urllib.parse import quote
 
+from .gitstore import ObjectStore
 from .models import Repository
 
 # GitHub leaves `patch` out of diff entries whose diff is too large to render.
@@ -56,8 +57,7 @@ def diff_entries(repo: Repository, base_url: str, base_sha: str | None, head_sha
                  head_repo: Repository | None = None) -> list[dict[str, Any]]:
     """Every changed file between `base_sha` (in `repo`) and `head_sha` (in `head_repo`)."""
     head_repo = head_repo or repo
-    old = repo.store.blob_shas_of(base_sha) if base_sha else {}
-    new = head_repo.store.blob_shas_of(head_sha)
+    old, new = changed_blob_shas(repo.store, base_sha, head_repo.store, head_sha)
     removed = {p: s for p, s in old.items() if p not in new}
     added = {p: s for p, s in new.items() if p not in old}
     renamed: dict[str, str] = {}  # new path -> old path, for byte-identical moves
@@ -78,6 +78,44 @@ def diff_entries(repo: Repository, base_url: str, base_sha: str | None, head_sha
         entries.append(_entry(repo, head_repo, base_url, head_sha, path, old_sha, new_sha,
                               renamed.get(path)))
     return entries
+
+
+def changed_blob_shas(old_store: ObjectStore, old_commit: str | None,
+                      new_store: ObjectStore, new_commit: str) -> tuple[dict[str, str],
+                                                                        dict[str, str]]:
+    """``({path: blob sha} before, {path: blob sha} after)`` for the paths where two commits
+    differ. A subtree with the same sha on both sides holds the same files and is not walked,
+    as git's tree diff does: a change in a large repository costs what the change touches."""
+    old: dict[str, str] = {}
+    new: dict[str, str] = {}
+    new_tree = new_store.commits[new_commit].tree
+    if old_commit is None:
+        new.update(_blobs_under(new_store, new_tree, ""))
+        return old, new
+    pending = [(old_store.commits[old_commit].tree, new_tree, "")]
+    while pending:
+        old_tree, new_tree, prefix = pending.pop()
+        before = {entry.name: entry for entry in old_store.trees[old_tree]}
+        after = {entry.name: entry for entry in new_store.trees[new_tree]}
+        for name in before.keys() | after.keys():
+            was, now, path = before.get(name), after.get(name), f"{prefix}{name}"
+            if was is not None and now is not None and was.sha == now.sha \
+                    and was.type == now.type:
+                continue
+            if was is not None and now is not None and was.type == now.type == "tree":
+                pending.append((was.sha, now.sha, f"{path}/"))
+                continue
+            if was is not None:
+                old.update(_blobs_under(old_store, was.sha, f"{path}/") if was.type == "tree"
+                           else {path: was.sha})
+            if now is not None:
+                new.update(_blobs_under(new_store, now.sha, f"{path}/") if now.type == "tree"
+                           else {path: now.sha})
+    return old, new
+
+
+def _blobs_under(store: ObjectStore, tree: str, prefix: str) -> dict[str, str]:
+    return {path: entry.sha for path, entry in store.walk(tree, prefix) if entry.type == "blob"}
 
 
 def _entry(repo: Repository, head_repo: Repository, base_url: str, head_sha: str, path: str,

@@ -104,10 +104,6 @@ class ObjectStore:
         tree = self.commits[commit_sha].tree
         return {p: self.blobs[e.sha] for p, e in self.walk(tree) if e.type == "blob"}
 
-    def blob_shas_of(self, commit_sha: str) -> dict[str, str]:
-        tree = self.commits[commit_sha].tree
-        return {p: e.sha for p, e in self.walk(tree) if e.type == "blob"}
-
     def ancestors(self, commit_sha: str) -> list[str]:
         """The commit and everything reachable from it, nearest first."""
         seen: list[str] = []

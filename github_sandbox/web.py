@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .rest.repos import build_tarball
+from .archives import build_tarball
 from .state import GitHubState, NotFound
 
 WebHandler = Callable[..., Response]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
-import io
 import secrets
-import tarfile
 from typing import Any
 from urllib.parse import quote
 
@@ -163,19 +160,3 @@ def download_tarball(ctx: Context, owner: str, repo: str, ref: str = "") -> Repl
     location = (f"{ctx.base}/_codeload/{target.full_name}/legacy.tar.gz/"
                 f"{quote(ref, safe='/')}?token={token}")
     return Reply(302, None, headers={"Location": location}, raw=b"")
-
-
-def build_tarball(repo: Repository, sha: str) -> bytes:
-    """A real gzipped tar whose top directory is `{owner}-{repo}-{shortsha}/`, like codeload's."""
-    top = f"{repo.owner.login}-{repo.name}-{sha[:7]}"
-    mtime = int(repo.store.commits[sha].committer.timestamp)
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        directory = tarfile.TarInfo(top)
-        directory.type, directory.mode, directory.mtime = tarfile.DIRTYPE, 0o775, mtime
-        tar.addfile(directory)
-        for path, data in sorted(repo.store.files_of(sha).items()):
-            info = tarfile.TarInfo(f"{top}/{path}")
-            info.size, info.mode, info.mtime = len(data), 0o664, mtime
-            tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(buffer.getvalue(), mtime=mtime)

@@ -16,6 +16,7 @@ request, so a superseded scan stops before its next GitHub request.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import logging
 import tarfile
@@ -25,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from checks import integrity
 from checks.agent import ScanCancelled, ScanMode, ScanRequest, is_excluded, repo_relative
+from checks.archive_filter import kept_members, kept_paths_skippable
 from checks.diff import ChangedFile
 from checks.integrity import Reason
 
@@ -196,17 +198,6 @@ def _write(into: Path, relative: PurePosixPath, content: bytes,
     return True
 
 
-def _canonical_and_not_kept(name: str, keep: Collection[str | None]) -> bool:
-    """True for a member of a PR's archive that is surely skipped: a plain path below the
-    top directory, so it normalises to itself, and not one the scan keeps. Deciding that with
-    string operations instead of path objects halves unpacking a large repository's archive;
-    anything unusual (dot or empty segments, backslashes) takes the full, checking path."""
-    _, _, rest = name.partition("/")
-    if not rest or rest in keep or "\\" in rest:
-        return False
-    return all(part not in ("", ".", "..") for part in rest.split("/"))
-
-
 def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None = None,
                     wanted: Callable[[str], bool] | None = None,
                     source_expected: Callable[[str], bool] | None = None) -> list[str]:
@@ -216,13 +207,19 @@ def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None =
     a path. Wanted files too large or binary are reported as gaps.
     """
     keep = None if only is None else {repo_relative(path) for path in only}
+    skippable = None if keep is None else kept_paths_skippable(keep)
     written = []
-    with tarfile.open(archive, "r:gz") as tar:
+    # A PR's archive: most members are other files of the repository, dropped before tarfile
+    # reads them when the archive allows it (``checks.archive_filter``).
+    filtered = None if skippable is None else kept_members(archive, skippable)
+    with (filtered if filtered is not None else contextlib.nullcontext()), \
+            (tarfile.open(archive, "r:gz") if filtered is None
+             else tarfile.open(fileobj=filtered, mode="r:")) as tar:
         for member in tar:
             if not member.isfile():
                 continue
-            if keep is not None and _canonical_and_not_kept(member.name, keep):
-                continue  # a PR's archive: most members are other files of the repository
+            if skippable is not None and skippable(member.name):
+                continue
             parts = PurePosixPath(member.name).parts[1:]  # strip "{owner}-{repo}-{sha}/"
             if not parts:
                 continue

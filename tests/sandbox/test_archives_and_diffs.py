@@ -16,6 +16,7 @@ FILES = {
     "empty.py": "",
     "ünïcode/naïve.py": "x = 'é'\n",  # a name a ustar header cannot hold: a pax header
     "deep/" * 40 + "long_name.py": "y = 2\n" * 200,  # longer than ustar's 255 bytes
+    "a/" * 30 + "split_into_the_prefix.py": "w = 5\n",  # ustar splits it into its prefix
     **{f"src/module_{index:03d}.py": f"value = {index}\n" for index in range(300)},
 }
 
@@ -32,7 +33,7 @@ def test_an_archive_holds_every_file_stamped_with_its_commit_time(sandbox: Sandb
     state.create_repository("fortify-demo", "archive-demo", files=FILES, language="Python")
     repo = state.repository("fortify-demo", "archive-demo")
     first = repo.branches["main"]
-    # The second commit reuses every cached header: its own time and checksums must show.
+    # The second commit reuses every cached header: its own sha, time and checksums must show.
     state.clock.advance(3600)
     second = state.push_commit("fortify-demo", "archive-demo", "main", {"empty.py": "z = 3\n"},
                                notify=False)

@@ -18,6 +18,7 @@ caller reads the original archive with :mod:`tarfile` alone, with the same outco
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import tempfile
 import zlib
@@ -46,7 +47,7 @@ class _Unjudged(Exception):
 class _Stream:
     """The uncompressed archive, read a chunk at a time."""
 
-    def __init__(self, source: IO[bytes]) -> None:
+    def __init__(self, source: io.BufferedIOBase) -> None:
         self.source = source
         self.buffer = b""
         self.position = 0

@@ -11,7 +11,8 @@ A member is dropped only when its own header decides it: a regular file whose pl
 not kept, or a directory or link (never written). Anything else is kept whole, extended
 headers with the member they describe. What this reader does not know how to judge (another
 magic, a binary size, a checksum that does not add up, an extended header that changes a
-size, a global header that could change names, a truncated stream) returns ``None``, and the
+size or is over a megabyte, a global header that could change names, a truncated stream)
+returns ``None``, and the
 caller reads the original archive with :mod:`tarfile` alone, with the same outcome as before.
 """
 
@@ -30,6 +31,8 @@ BLOCK = 512
 CHUNK = 1 << 20
 #: A kept member larger than this is spooled to disk rather than held in memory.
 SPOOL_BYTES = 16 << 20
+#: An extended header is read whole (as tarfile does); a larger one is left to tarfile.
+MAX_EXTENDED_BYTES = 1 << 20
 
 _USTAR_MAGICS = (b"ustar\x0000", b"ustar  \x00")  # POSIX, GNU (with their version bytes)
 _FILE_TYPES = frozenset(b"0\x007")  # tarfile's regular types, sparse ("S") aside
@@ -108,6 +111,8 @@ def _filter(stream: _Stream, skippable: Callable[[str], bool], kept: IO[bytes]) 
             return
         kind, size = _checked(header)
         if kind in _EXTENDED_TYPES or kind == _GLOBAL_TYPE:
+            if size > MAX_EXTENDED_BYTES:
+                raise _Unjudged("an extended header too large to hold")
             data = stream.take(_padded(size))
             if kind == ord("x") and (b"size=" in data or b"GNU.sparse" in data):
                 raise _Unjudged("a pax header that changes where data ends")

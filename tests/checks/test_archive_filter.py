@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.archive_filter import kept_members, kept_paths_skippable
+from checks.archive_filter import MAX_EXTENDED_BYTES, kept_members, kept_paths_skippable
 from checks.fetch import extract_tarball
 
 TOP = "org-repo-abc1234"
@@ -109,6 +109,12 @@ def _with_header_bytes(path: Path, offset: int, value: bytes) -> Path:
     return broken
 
 
+def _with_long_pax_comment(name: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.pax_headers = {"comment": "c" * (MAX_EXTENDED_BYTES + 1)}
+    return info
+
+
 def test_what_the_filter_cannot_judge_is_left_to_tarfile(tmp_path):
     skippable = kept_paths_skippable(KEEP)
     good = build(tmp_path / "repo.tar.gz", global_headers={})
@@ -124,6 +130,8 @@ def test_what_the_filter_cannot_judge_is_left_to_tarfile(tmp_path):
         "a wrong checksum": _with_header_bytes(good, 148, b"0000000\x00"),
         "a header without the ustar magic": _with_header_bytes(good, 257, b"\x00" * 8),
         "a truncated archive": tmp_path / "t.tar.gz",
+        "an extended header larger than it holds in memory": build(
+            tmp_path / "big.tar.gz", extra=[_with_long_pax_comment(f"{TOP}/app/big.py")]),
     }
     unjudged["a truncated archive"].write_bytes(
         gzip.compress(gzip.decompress(good.read_bytes())[:4096 + 100]))

@@ -12,8 +12,8 @@ not kept, or a directory or link (never written). Anything else is kept whole, e
 headers with the member they describe. What this reader does not know how to judge (another
 magic, a binary size, a checksum that does not add up, an extended header that changes a
 size or is over a megabyte, a global header that could change names, a truncated stream)
-returns ``None``, and the
-caller reads the original archive with :mod:`tarfile` alone, with the same outcome as before.
+returns ``None``, and the caller reads the original archive with :mod:`tarfile` alone, with
+the same outcome as before.
 """
 
 from __future__ import annotations

@@ -173,10 +173,11 @@ def repository_upsert(installation: Installation | None, data: Json) -> Reposito
     """Create or refresh a repository from GitHub's repository object (full or minimal)."""
     fields: dict[str, Any] = {"full_name": data["full_name"]}
     for source, target in (("node_id", "node_id"), ("private", "private"),
-                           ("archived", "archived"), ("default_branch", "default_branch"),
-                           ("size", "size_kb")):
+                           ("archived", "archived"), ("default_branch", "default_branch")):
         if data.get(source) is not None:
             fields[target] = data[source]
+    if (size := github_size_kb(data)) is not None:
+        fields["size_kb"] = size
     if installation is not None:
         fields["installation"] = installation
         fields["is_installed"] = True
@@ -194,6 +195,15 @@ def repository_upsert(installation: Installation | None, data: Json) -> Reposito
     return repository
 
 
+def github_size_kb(data: Json) -> int | None:
+    """GitHub's ``size`` of a repository (KB), or ``None`` when absent or not a size: a
+    malformed one must not fail the event that carries it."""
+    size = data.get("size")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        return None
+    return size
+
+
 def repositories_removed(installation: Installation, repositories: Iterable[Json]) -> int:
     """Repositories taken out of an installation stop being scanned; their history stays."""
     ids = [repo["id"] for repo in repositories]
@@ -208,8 +218,8 @@ def repository_for_event(installation: Installation | None, data: Json) -> Repos
     if repository is None or repository.full_name != data.get("full_name") or (
             installation is not None and repository.installation_id != installation.pk):
         return repository_upsert(installation, data)
-    size = data.get("size")
-    if isinstance(size, int) and size >= 0 and size != repository.size_kb:
+    size = github_size_kb(data)
+    if size is not None and size != repository.size_kb:
         # GitHub recomputes it hourly; a scan of this event decides how to fetch by it.
         Repository.objects.filter(pk=repository.pk).update(size_kb=size)
         repository.size_kb = size

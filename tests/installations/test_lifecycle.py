@@ -296,3 +296,19 @@ def test_account_rename_matches_the_old_login_in_any_case(installed, deliver, fi
     deliver("installation_target", payload)
     assert set(installed.repositories.values_list("full_name", flat=True)) == {
         f"{new}/kept-repo"}
+
+
+@pytest.mark.parametrize("bad_size", [-1, "1024", 12.5, True, None])
+def test_a_malformed_repository_size_is_ignored_not_fatal(installed, bad_size):
+    from installations.services import repository_for_event, repository_upsert
+
+    data = {"id": 424242, "full_name": "octo-org/sized", "size": 2048}
+    recorded = repository_upsert(installed, data)
+    assert recorded.size_kb == 2048
+
+    again = repository_upsert(installed, {**data, "size": bad_size})
+    assert again.size_kb == 2048, "an unusable size leaves the last good one"
+    by_event = repository_for_event(installed, {**data, "size": bad_size})
+    assert by_event.size_kb == 2048
+    assert repository_for_event(installed, {**data, "size": 4096}).size_kb == 4096
+    assert Repository.objects.get(github_id=424242).size_kb == 4096

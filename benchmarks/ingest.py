@@ -25,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-from benchmarks.production_shape import ROOT, ProductionShape
+from benchmarks.production_shape import ROOT, ProductionShape, connect
 
 FIXTURE = ROOT / "tests" / "fixtures" / "webhooks" / "pull_request__opened.json"
 SCRIPT = Path(__file__).with_name("ingest.lua")
@@ -74,9 +74,7 @@ def run_wrk(wrk: str, url: str, *, event: str, body: Path, secret: str, prefix: 
 
 
 def stored_count(database_url: str, prefix: str) -> int:
-    import psycopg
-
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+    with connect(database_url) as conn:
         row = conn.execute("SELECT count(*) FROM webhooks_webhookevent "
                            "WHERE delivery_id LIKE %s", [prefix + "-%"]).fetchone()
     return int(row[0]) if row else 0
@@ -84,9 +82,7 @@ def stored_count(database_url: str, prefix: str) -> int:
 
 def backlog(database_url: str) -> int:
     """Deliveries a worker has still to finish."""
-    import psycopg
-
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+    with connect(database_url) as conn:
         row = conn.execute("SELECT count(*) FROM webhooks_webhookevent "
                            "WHERE status IN ('pending', 'processing')").fetchone()
     return int(row[0]) if row else 0

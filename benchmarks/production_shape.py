@@ -67,6 +67,15 @@ def ensure_database(url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
 
 
+def connect(database_url: str, *, autocommit: bool = False) -> Any:
+    """A psycopg connection to the benchmark's database (psycopg spells the scheme
+    ``postgresql://``; the deployment's ``DATABASE_URL`` may say ``postgres://``)."""
+    import psycopg
+
+    return psycopg.connect(database_url.replace("postgres://", "postgresql://", 1),
+                           autocommit=autocommit)
+
+
 @dataclass
 class ProductionShape:
     """The processes of one deployment; ``start()`` them, ``stop()`` them (by process group)."""
@@ -131,11 +140,9 @@ class ProductionShape:
         """No deliveries left by an earlier run in the benchmark's own database and Redis db
         (a run with no worker leaves its backlog pending): a worker's dispatcher that starts
         on an old backlog publishes that first, and measurements would wait behind it."""
-        import psycopg
         import redis
 
-        with psycopg.connect(self.database_url.replace("postgres://", "postgresql://", 1),
-                             autocommit=True) as conn:
+        with connect(self.database_url, autocommit=True) as conn:
             conn.execute("TRUNCATE webhooks_webhookevent")
         redis.Redis.from_url(self.redis_url).flushdb()
 

@@ -10,6 +10,7 @@ import tarfile
 from github_sandbox import SandboxServer
 from github_sandbox.archives import build_tarball
 from github_sandbox.diffs import diff_entries
+from github_sandbox.models import Repository
 
 FILES = {
     "README.md": "demo\n",
@@ -21,17 +22,23 @@ FILES = {
 }
 
 
-def _members(archive: bytes) -> dict[str, tarfile.TarInfo]:
-    # tarfile checks every header's checksum while reading: a wrong one raises ReadError.
+def _members(archive: bytes) -> dict[str, tuple[tarfile.TarInfo, bytes | None]]:
+    """Every member and, for files, its content. tarfile checks each header's checksum while
+    reading: a wrong one raises ReadError or ends the archive early."""
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        return {member.name: member for member in tar.getmembers()}
+        return {member.name: (member, (source := tar.extractfile(member)) and source.read())
+                for member in tar}
+
+
+def _repository(sandbox: SandboxServer, name: str) -> Repository:
+    sandbox.state.create_repository("fortify-demo", name, files=FILES, language="Python")
+    return sandbox.state.repository("fortify-demo", name)
 
 
 def test_an_archive_holds_every_file_stamped_with_its_commit_time(sandbox: SandboxServer
                                                                   ) -> None:
     state = sandbox.state
-    state.create_repository("fortify-demo", "archive-demo", files=FILES, language="Python")
-    repo = state.repository("fortify-demo", "archive-demo")
+    repo = _repository(sandbox, "archive-demo")
     first = repo.branches["main"]
     # The second commit reuses every cached header: its own sha, time and checksums must show.
     state.clock.advance(3600)
@@ -42,16 +49,14 @@ def test_an_archive_holds_every_file_stamped_with_its_commit_time(sandbox: Sandb
         top = f"fortify-demo-archive-demo-{sha[:7]}"
         members = _members(archive)
         stamp = int(repo.store.commits[sha].committer.timestamp)
-        assert members[top].isdir()
-        files = {name.removeprefix(f"{top}/"): member for name, member in members.items()
-                 if member.isfile()}
+        assert members[top][0].isdir()
+        files = {name.removeprefix(f"{top}/"): (member, content)
+                 for name, (member, content) in members.items() if member.isfile()}
         assert set(files) == set(FILES)
-        assert {member.mtime for member in members.values()} == {stamp}
-        assert {member.mode for member in files.values()} == {0o664}
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-            for path, content in repo.store.files_of(sha).items():
-                extracted = tar.extractfile(f"{top}/{path}")
-                assert extracted is not None and extracted.read() == content
+        assert {member.mtime for member, _ in members.values()} == {stamp}
+        assert {member.mode for member, _ in files.values()} == {0o664}
+        assert {path: content for path, (_, content) in files.items()} == \
+            repo.store.files_of(sha)
         assert gzip.decompress(archive)[-512:] == bytes(512), "ends with zero blocks"
     assert int(repo.store.commits[second].committer.timestamp) != int(
         repo.store.commits[first].committer.timestamp)
@@ -60,8 +65,7 @@ def test_an_archive_holds_every_file_stamped_with_its_commit_time(sandbox: Sandb
 def test_a_diff_lists_what_changed_under_subtrees_it_does_not_walk(sandbox: SandboxServer
                                                                    ) -> None:
     state = sandbox.state
-    state.create_repository("fortify-demo", "diff-demo", files=FILES, language="Python")
-    repo = state.repository("fortify-demo", "diff-demo")
+    repo = _repository(sandbox, "diff-demo")
     base = repo.branches["main"]
     head = state.push_commit("fortify-demo", "diff-demo", "feature", {
         "src/module_007.py": "value = 'changed'\n",  # modified inside a large subtree

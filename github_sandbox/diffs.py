@@ -99,12 +99,12 @@ def changed_blob_shas(old_store: ObjectStore, old_commit: str | None,
         after = {entry.name: entry for entry in new_store.trees[new_tree]}
         for name in before.keys() | after.keys():
             was, now, path = before.get(name), after.get(name), f"{prefix}{name}"
-            if was is not None and now is not None and was.sha == now.sha \
-                    and was.type == now.type:
-                continue
-            if was is not None and now is not None and was.type == now.type == "tree":
-                pending.append((was.sha, now.sha, f"{path}/"))
-                continue
+            if was is not None and now is not None and was.type == now.type:
+                if was.sha == now.sha:
+                    continue
+                if was.type == "tree":
+                    pending.append((was.sha, now.sha, f"{path}/"))
+                    continue
             if was is not None:
                 old.update(_blobs_under(old_store, was.sha, f"{path}/") if was.type == "tree"
                            else {path: was.sha})

@@ -4,8 +4,8 @@
 API, patches the files API leaves out from the compare API), then their content in as few
 requests as GitHub allows: one blob request per file for small pull requests, the archive of
 the head commit (one request) once ``SCAN_TARBALL_MIN_FILES`` files are needed, unless the
-repository is too large for that archive to be the cheaper fetch
-(``SCAN_TARBALL_MAX_KB_PER_FILE``, see :meth:`GitHubFetcher.uses_archive`).
+repository is too large for that archive to be the cheaper fetch (``SCAN_TARBALL_MAX_KB_PER_FILE``
+and ``SCAN_TARBALL_MAX_FILES_PER_FILE``, see :meth:`GitHubFetcher.uses_archive`).
 Only files some engine reads are fetched. ``full`` scans read the tarball of the commit.
 
 Every wanted file that cannot be written (too large, binary, missing) is reported as a scan
@@ -23,6 +23,7 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from checks import integrity
 from checks.agent import ScanCancelled, ScanMode, ScanRequest, is_excluded, repo_relative
@@ -37,8 +38,10 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 #: Above this many files, one archive download costs fewer requests than one blob each.
 DEFAULT_TARBALL_MIN_FILES = 20
-#: ...while the repository weighs at most this many KB per file the scan needs.
+#: ...while the repository weighs at most this many KB per file the scan needs...
 DEFAULT_TARBALL_MAX_KB_PER_FILE = 256
+#: ...and its last archive held at most this many files per file the scan needs.
+DEFAULT_TARBALL_MAX_FILES_PER_FILE = 200
 #: Past this many blob requests a pull request takes the archive whatever its size: GitHub
 #: allows an installation 5,000 requests an hour, and one PR should not take a large share.
 MAX_BLOB_REQUESTS = 300
@@ -64,7 +67,9 @@ class GitHubFetcher:
                  source_expected: Callable[[str], bool] | None = None,
                  tarball_min_files: int = DEFAULT_TARBALL_MIN_FILES,
                  tarball_max_kb_per_file: int = DEFAULT_TARBALL_MAX_KB_PER_FILE,
-                 repository_size_kb: int | None = None) -> None:
+                 tarball_max_files_per_file: int = DEFAULT_TARBALL_MAX_FILES_PER_FILE,
+                 repository_size_kb: int | None = None,
+                 repository_files: int | None = None) -> None:
         self.client = client
         self.owner = owner
         self.repo = repo
@@ -76,8 +81,14 @@ class GitHubFetcher:
         self.source_expected = source_expected or self.wanted
         self.tarball_min_files = tarball_min_files
         self.tarball_max_kb_per_file = tarball_max_kb_per_file
+        self.tarball_max_files_per_file = tarball_max_files_per_file
         #: GitHub's ``repository.size`` (KB); ``None`` when unknown.
         self.repository_size_kb = repository_size_kb
+        #: Files in the last archive of the repository read (``None`` when none was):
+        #: GitHub reports no file count, and its size undercounts many small files.
+        self.repository_files = repository_files
+        #: Files in the archive this fetcher read, once it read one (for the next scans).
+        self.archive_files: int | None = None
         #: GitHub requests this fetcher sent (for the request-count benchmark and logs).
         self.requests = 0
 
@@ -102,14 +113,18 @@ class GitHubFetcher:
     def uses_archive(self, files: int) -> bool:
         """A pull request's ``files`` come from one archive request rather than a blob
         request each: from ``tarball_min_files`` on, while the repository weighs at most
-        ``tarball_max_kb_per_file`` per file (the archive holds all of it, so a monorepo's
-        would dwarf the files; an unknown size counts as small), and always past
-        ``MAX_BLOB_REQUESTS``."""
+        ``tarball_max_kb_per_file`` and holds at most ``tarball_max_files_per_file`` files
+        per file (the archive holds all of it, so a monorepo's would dwarf the files; an
+        unknown size or count counts as small), and always past ``MAX_BLOB_REQUESTS``."""
         if files < self.tarball_min_files:
             return False
-        if self.repository_size_kb is None or files > MAX_BLOB_REQUESTS:
+        if files > MAX_BLOB_REQUESTS:
             return True
-        return self.repository_size_kb <= files * self.tarball_max_kb_per_file
+        if self.repository_size_kb is not None and \
+                self.repository_size_kb > files * self.tarball_max_kb_per_file:
+            return False
+        return self.repository_files is None or \
+            self.repository_files <= files * self.tarball_max_files_per_file
 
     def changed_files(self, pr_number: int, base_sha: str, head_sha: str) -> list[ChangedFile]:
         """The PR's files that still exist at the head, with patches filled in where possible."""
@@ -169,8 +184,9 @@ class GitHubFetcher:
             archive = Path(scratch) / "repo.tar.gz"
             self.before_request()
             self.client.download_tarball(self.owner, self.repo, ref, archive)
-            written = extract_tarball(archive, into, only=only, wanted=self.wanted,
+            unpacked = unpack_tarball(archive, into, only=only, wanted=self.wanted,
                                       source_expected=self.source_expected)
+        written, self.archive_files = unpacked.written, unpacked.files
         for missing in sorted(set(only or ()) - set(written)):
             if (relative := repo_relative(missing)) is not None and \
                     relative not in integrity_paths():
@@ -198,9 +214,24 @@ def _write(into: Path, relative: PurePosixPath, content: bytes,
     return True
 
 
+class Unpacked(NamedTuple):
+    """What :func:`unpack_tarball` wrote, and how many regular files the archive held."""
+
+    written: list[str]
+    files: int
+
+
 def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None = None,
                     wanted: Callable[[str], bool] | None = None,
                     source_expected: Callable[[str], bool] | None = None) -> list[str]:
+    """The paths :func:`unpack_tarball` wrote."""
+    return unpack_tarball(archive, into, only=only, wanted=wanted,
+                          source_expected=source_expected).written
+
+
+def unpack_tarball(archive: Path, into: Path, *, only: Collection[str] | None = None,
+                   wanted: Callable[[str], bool] | None = None,
+                   source_expected: Callable[[str], bool] | None = None) -> Unpacked:
     """Unpack regular files only, refusing links and paths that leave ``into``.
 
     ``only``: the paths to keep (a PR's changed files); ``wanted``: whether an engine reads
@@ -209,15 +240,27 @@ def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None =
     keep = None if only is None else {repo_relative(path) for path in only}
     skippable = None if keep is None else kept_paths_skippable(keep)
     written = []
+    dropped = 0
+
+    def dropping(name: str) -> bool:
+        nonlocal dropped
+        drop = skippable is not None and skippable(name)
+        dropped += drop
+        return drop
+
     # A PR's archive: most members are other files of the repository, dropped before tarfile
     # reads them when the archive allows it (``checks.archive_filter``).
-    filtered = None if skippable is None else kept_members(archive, skippable)
+    filtered = None if skippable is None else kept_members(archive, dropping)
+    if filtered is None:
+        dropped = 0  # the filter gave up part way: tarfile reads every member again
+    files = 0
     with (filtered if filtered is not None else contextlib.nullcontext()), \
             (tarfile.open(archive, "r:gz") if filtered is None
              else tarfile.open(fileobj=filtered, mode="r:")) as tar:
         for member in tar:
             if not member.isfile():
                 continue
+            files += 1
             if skippable is not None and skippable(member.name):
                 continue
             parts = PurePosixPath(member.name).parts[1:]  # strip "{owner}-{repo}-{sha}/"
@@ -235,4 +278,4 @@ def extract_tarball(archive: Path, into: Path, *, only: Collection[str] | None =
                 continue
             if _write(into, relative, source.read(), source_expected):
                 written.append(name)
-    return written
+    return Unpacked(written, dropped + files)

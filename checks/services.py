@@ -379,7 +379,8 @@ def _run_claimed(scan: ScanJob) -> ScanJob:
         cancelled=lambda: not _still_running(scan),
         tarball_min_files=settings.SCAN_TARBALL_MIN_FILES,
         tarball_max_kb_per_file=settings.SCAN_TARBALL_MAX_KB_PER_FILE,
-        repository_size_kb=repository.size_kb)
+        tarball_max_files_per_file=settings.SCAN_TARBALL_MAX_FILES_PER_FILE,
+        repository_size_kb=repository.size_kb, repository_files=repository.file_count)
     mode = ScanMode(scan.mode)
     changed_files = (tuple(fetcher.changed_files(scan.pr_number, scan.base_sha, scan.head_sha))
                      if mode == ScanMode.PR_DIFF and scan.pr_number else ())
@@ -397,6 +398,7 @@ def _run_claimed(scan: ScanJob) -> ScanJob:
     except ScanCancelled:
         logger.info("scan %s stopped: superseded or cancelled while running", scan.pk)
         return ScanJob.objects.get(pk=scan.pk)
+    installation_services.repository_files_seen(repository, fetcher.archive_files)
     if not _store_result(scan, result, config):
         logger.info("scan %s was superseded or cancelled while running", scan.pk)
         return ScanJob.objects.get(pk=scan.pk)

@@ -286,6 +286,10 @@ SCAN_TARBALL_MIN_FILES = int(env_str("SCAN_TARBALL_MIN_FILES", "20"))
 # ...but only while the repository (GitHub's size, KB) is at most this many KB per file the
 # scan needs: a monorepo's archive costs far more than one blob request per changed file.
 SCAN_TARBALL_MAX_KB_PER_FILE = int(env_str("SCAN_TARBALL_MAX_KB_PER_FILE", "256"))
+# ...and while its last archive held at most this many files per file the scan needs: every
+# member of an archive is built, sent and read to keep a few, and a repository of many small
+# files (which GitHub's size undercounts) costs more that way than a blob request per file.
+SCAN_TARBALL_MAX_FILES_PER_FILE = int(env_str("SCAN_TARBALL_MAX_FILES_PER_FILE", "200"))
 # The share of an installation's content-creating requests one pull request may take.
 SCAN_PR_WRITE_SHARE = float(env_str("SCAN_PR_WRITE_SHARE", "0.25"))
 # The scan outbox (checks.sweep_scans): a queued scan overdue by this many seconds lost its

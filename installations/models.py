@@ -122,6 +122,11 @@ class Repository(models.Model):
         null=True, blank=True,
         help_text="GitHub's size of the repository in KB, as the last event or sync gave it; "
                   "a pull request's scan downloads the whole archive only while it is small.")
+    file_count = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Files in the last archive of the repository a scan read (null until one "
+                  "was read); a pull request's scan downloads the whole archive only while "
+                  "it holds few files per file the scan needs.")
     default_branch = models.CharField(max_length=255, default="main",
                                       help_text="The branch branch protection applies to.")
     languages = models.JSONField(default=dict, blank=True,

@@ -226,6 +226,15 @@ def repository_for_event(installation: Installation | None, data: Json) -> Repos
     return repository
 
 
+def repository_files_seen(repository: Repository, files: int | None) -> None:
+    """Record how many files the repository's archive held when a scan read one (``None``:
+    it read none): GitHub reports no file count, and the next pull request's scan decides
+    by it whether the archive is worth downloading (``checks.fetch``)."""
+    if files is not None and files != repository.file_count:
+        Repository.objects.filter(pk=repository.pk).update(file_count=files)
+        repository.file_count = files
+
+
 def repository_deleted(data: Json) -> Repository | None:
     repository = Repository.objects.filter(github_id=data["id"]).first()
     if repository is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.archive_filter import MAX_EXTENDED_BYTES, kept_members, kept_paths_skippable
-from checks.fetch import extract_tarball
+from checks.fetch import unpack_tarball
 
 TOP = "org-repo-abc1234"
 KEEP = {"app/views.py", "deep/" * 60 + "long.py", "ünï/côde.py", "app/link.py",
@@ -91,11 +91,14 @@ def test_unpacking_a_pull_request_gives_the_same_files_with_and_without_the_filt
     assert kept_members(plain, kept_paths_skippable(KEEP)) is None
 
     filtered_out, plain_out = tmp_path / "filtered", tmp_path / "plain"
-    written = extract_tarball(path, filtered_out, only=KEEP)
-    written_plain = extract_tarball(plain, plain_out, only=KEEP)
+    written, files = unpack_tarball(path, filtered_out, only=KEEP)
+    written_plain, files_plain = unpack_tarball(plain, plain_out, only=KEEP)
 
     assert sorted(written) == sorted(written_plain) == sorted(
         ["app/views.py", "deep/" * 60 + "long.py", "ünï/côde.py", "empty.py", "block.py"])
+    with tarfile.open(path) as tar:
+        regular_files = sum(member.isfile() for member in tar)
+    assert files == files_plain == regular_files, "both count every file of the repository"
     for name in written:
         assert (filtered_out / name).read_bytes() == (plain_out / name).read_bytes()
     assert not (filtered_out / "app/link.py").exists(), "links are never written"

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from checks import services
 from checks.models import CheckRun, ScanJob
 from checks.reporting import ANNOTATIONS_PER_REQUEST
+from installations.models import Repository
 from installations.sync import sync_installations
 from tests.support.sandbox import check_runs_for, open_pull_request
 
@@ -358,12 +359,41 @@ def test_a_repository_too_large_for_its_archive_is_fetched_file_by_file(org, del
     assert len([path for path in paths if "/git/blobs/" in path]) == 20
 
 
+def test_a_repository_of_many_small_files_is_fetched_file_by_file_once_its_count_is_known(
+        org, deliver, settings):
+    """GitHub's size undercounts a repository of many small files, and its archive holds
+    every one of them: the first archive read records the count, and the next 20-file pull
+    request fetches its files one blob each instead."""
+    settings.SCAN_TARBALL_MAX_FILES_PER_FILE = 2  # 20 files may bring an archive of 40
+    push(org, "main", {f"docs/note_{number}.txt": "x\n" for number in range(40)})
+    known = Repository.objects.filter(full_name=f"fortify-demo/{REPO}").first()
+    assert known is None or known.file_count is None
+
+    def twenty_file_pull_request(branch):
+        push(org, branch, {f"{branch}/module_{number}.py": f"VALUE = {number}\n"
+                           for number in range(20)})
+        before = len(org.state.requests)
+        scan, run = scan_branch(org, deliver, branch)
+        assert run.conclusion == "success" and scan.files_scanned == 20
+        return [entry["path"] for entry in org.state.requests[before:]]
+
+    first = twenty_file_pull_request("feature/first")
+    assert any("/tarball" in path for path in first), "an unknown count counts as small"
+    recorded = Repository.objects.get(full_name=f"fortify-demo/{REPO}").file_count
+    assert recorded is not None and recorded > 40, recorded  # the head's files, all of them
+
+    second = twenty_file_pull_request("feature/second")
+    assert not any("/tarball" in path for path in second)
+    assert len([path for path in second if "/git/blobs/" in path]) == 20
+
+
 def test_which_fetch_a_pull_request_uses():
     from checks.fetch import MAX_BLOB_REQUESTS, GitHubFetcher
 
-    def fetcher(size_kb):
+    def fetcher(size_kb, files=None):
         return GitHubFetcher(None, "o", "r", tarball_min_files=20, tarball_max_kb_per_file=256,
-                             repository_size_kb=size_kb)
+                             tarball_max_files_per_file=200, repository_size_kb=size_kb,
+                             repository_files=files)
 
     assert not fetcher(None).uses_archive(19), "a small pull request: one blob each"
     assert fetcher(None).uses_archive(20), "an unknown size counts as small"
@@ -371,6 +401,11 @@ def test_which_fetch_a_pull_request_uses():
     assert fetcher(51_200).uses_archive(200)
     assert fetcher(10_000_000).uses_archive(MAX_BLOB_REQUESTS + 1), \
         "past the request budget the archive is taken whatever its size"
+    assert fetcher(100, files=4_000).uses_archive(20)
+    assert not fetcher(100, files=4_001).uses_archive(20), "many small files: one blob each"
+    assert not fetcher(None, files=10_000).uses_archive(20)
+    assert not fetcher(6_000, files=10).uses_archive(20), "either measure can say no"
+    assert fetcher(100, files=1_000_000).uses_archive(MAX_BLOB_REQUESTS + 1)
 
 
 # --- output that cannot be hijacked -------------------------------------------------------

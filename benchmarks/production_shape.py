@@ -136,14 +136,16 @@ class ProductionShape:
             self.stop()
             raise
 
-    def _start_empty(self) -> None:
-        """No deliveries left by an earlier run in the benchmark's own database and Redis db
-        (a run with no worker leaves its backlog pending): a worker's dispatcher that starts
-        on an old backlog publishes that first, and measurements would wait behind it."""
+    def _start_empty(self, env: dict[str, str]) -> None:
+        """Nothing left by an earlier run in the benchmark's own database and Redis db: a run
+        with no worker leaves its backlog pending, and a worker's dispatcher that starts on
+        it publishes that first, so measurements would wait behind it; and what the product
+        learnt of the sandbox's repositories (whose ids repeat from run to run), such as a
+        repository's file count, would change how the first pull request is fetched."""
         import redis
 
-        with connect(self.database_url, autocommit=True) as conn:
-            conn.execute("TRUNCATE webhooks_webhookevent")
+        subprocess.run([str(VENV_BIN / "python"), "manage.py", "flush", "--noinput",  # noqa: S603
+                        "-v", "0"], cwd=ROOT, env=env, check=True)
         redis.Redis.from_url(self.redis_url).flushdb()
 
     def _start(self) -> ProductionShape:
@@ -167,7 +169,7 @@ class ProductionShape:
         python = str(VENV_BIN / "python")
         subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,  # noqa: S603
                        env=env, check=True)
-        self._start_empty()
+        self._start_empty(env)
         # The deployment's own gunicorn configuration (deploy/gunicorn.conf.py), sized here.
         self._spawn("web", [str(VENV_BIN / "gunicorn"), "-c",
                             str(ROOT / "deploy" / "gunicorn.conf.py"), "--log-level", "warning"],

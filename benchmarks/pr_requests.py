@@ -56,25 +56,40 @@ def point_at(sandbox) -> None:
     settings.GITHUB_APP_PRIVATE_KEY_PATH = env["GITHUB_APP_PRIVATE_KEY_PATH"]
 
 
-def files_for(size: int, findings_per_file: int) -> dict[str, str]:
+def files_for(size: int, findings_per_file: int, tag: str) -> dict[str, str]:
+    """``size`` files of their own (``tag`` in each): no blob is shared with another PR's."""
     body = "".join(f"subprocess.call(cmd{i}, shell=True)\n" for i in range(findings_per_file))
-    return {f"bench/module_{number}.py": f"import subprocess\nVALUE = {number}\n{body}"
+    return {f"bench/module_{number}.py": f"import subprocess\nVALUE = {number}  # {tag}\n{body}"
             for number in range(size)}
 
 
-def measure(sandbox, size: int, findings_per_file: int) -> dict[str, int]:
+def measure(sandbox, size: int, findings_per_file: int) -> tuple[str, dict[str, int]]:
+    """Open a pull request of ``size`` files and count its scan's requests; (branch, row)."""
+    state = sandbox.state
+    branch = f"bench/pr-{size}-{len(state.requests)}"
+    state.push_commit("fortify-demo", "payments-api", branch,
+                      files_for(size, findings_per_file, branch), notify=False)
+    state.open_pull_request("fortify-demo", "payments-api", branch)
+    return branch, scan_and_count(sandbox, "opened", size)
+
+
+def measure_push(sandbox, branch: str, size: int) -> dict[str, int]:
+    """Push a change to one file of the pull request on ``branch``; count the new scan's
+    requests (its other files' blobs were read by the first scan)."""
+    sandbox.state.push_commit("fortify-demo", "payments-api", branch,
+                              {"bench/module_0.py": f"VALUE = 'changed'  # {branch}\n"})
+    return scan_and_count(sandbox, "synchronize", size)
+
+
+def scan_and_count(sandbox, action: str, size: int) -> dict[str, int]:
     from django.conf import settings
 
     from checks import services
     from checks.models import ScanJob
 
     state = sandbox.state
-    branch = f"bench/pr-{size}-{len(state.requests)}"
-    state.push_commit("fortify-demo", "payments-api", branch,
-                      files_for(size, findings_per_file), notify=False)
-    state.open_pull_request("fortify-demo", "payments-api", branch)
     payload = next(json.loads(delivery.payload) for delivery in reversed(state.deliveries)
-                   if delivery.event == "pull_request" and delivery.action == "opened")
+                   if delivery.event == "pull_request" and delivery.action == action)
     pull = payload["pull_request"]
     before = len(state.requests)
     services.scan_pull_request(payload)
@@ -95,6 +110,11 @@ def measure(sandbox, size: int, findings_per_file: int) -> dict[str, int]:
             "annotations": scan.check_run.annotations_sent}
 
 
+def print_row(row: dict[str, int]) -> None:
+    print(f"{row['files']:>6} {row['requests']:>9} {row['reads']:>6} {row['content']:>9} "
+          f"{row['writes']:>7} {row['findings']:>9} {row['annotations']:>12}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 5, 19, 20, 100, 300])
@@ -111,11 +131,13 @@ def main() -> None:
             sync_installations()
             print(f"{'files':>6} {'requests':>9} {'reads':>6} {'blob/tar':>9} {'writes':>7} "
                   f"{'findings':>9} {'annotations':>12}")
+            branches = {}
             for size in args.sizes:
-                row = measure(sandbox, size, args.findings_per_file)
-                print(f"{row['files']:>6} {row['requests']:>9} {row['reads']:>6} "
-                      f"{row['content']:>9} {row['writes']:>7} {row['findings']:>9} "
-                      f"{row['annotations']:>12}")
+                branches[size], row = measure(sandbox, size, args.findings_per_file)
+                print_row(row)
+            print("then a push changing one file of each pull request:")
+            for size, branch in branches.items():
+                print_row(measure_push(sandbox, branch, size))
         finally:
             sandbox.stop()
 

@@ -76,10 +76,11 @@ class GitHubClient:
     def __init__(self, credential: Credential, *, base_url: str | None = None) -> None:
         self.transport = Transport(credential, base_url=base_url)
 
-    def _get(self, template: str, *, cacheable: bool = True, **path: Any) -> Any:
+    def _get(self, template: str, *, cacheable: bool = True, immutable: bool = False,
+             **path: Any) -> Any:
         params = path.pop("params", None)
         return self.transport.request("GET", template, path=path, params=params,
-                                      cacheable=cacheable).data
+                                      cacheable=cacheable, immutable=immutable).data
 
     # ---- the App ----------------------------------------------------------------------------
 
@@ -255,9 +256,13 @@ class GitHubClient:
                          tree_sha=tree_sha, params={"recursive": "1" if recursive else None})
 
     def get_blob(self, owner: str, repo: str, file_sha: str) -> JSON:
-        """https://docs.github.com/rest/git/blobs#get-a-blob"""
+        """https://docs.github.com/rest/git/blobs#get-a-blob
+
+        A blob's sha is its content's hash: once this credential has read it, it is served
+        from the cache without a request (a new push to a pull request re-reads mostly blobs
+        it read before)."""
         return self._get("/repos/{owner}/{repo}/git/blobs/{file_sha}", owner=owner, repo=repo,
-                         file_sha=file_sha)
+                         file_sha=file_sha, immutable=True)
 
     def create_blob(self, owner: str, repo: str, content: str, *,
                     encoding: str = "utf-8") -> JSON:

@@ -4,8 +4,9 @@ One place decides, for every call: the rate-limit gate and content throttle befo
 the circuit breaker around the exchange; retries with exponential backoff and jitter for 5xx,
 connection errors and timeouts (bounded in count and in total wait, never for 4xx); one
 credential renewal after a 401; waiting out rate limits that end soon and raising the rest
-with ``retry_after``; conditional GETs served from the cache on 304; and one log line plus
-metrics per exchange, tagged with the endpoint template, never with a credential.
+with ``retry_after``; conditional GETs served from the cache on 304, and immutable resources
+(a blob named by its sha) served from it without asking; and one log line plus metrics per
+exchange, tagged with the endpoint template, never with a credential.
 """
 
 from __future__ import annotations
@@ -170,13 +171,15 @@ class Transport:
                 params: Mapping[str, object] | None = None, json_body: Any = None,
                 url: str | None = None, cacheable: bool = False, content: bool | None = None,
                 idempotent: bool | None = None, accept: str | None = None,
-                stream: bool = False) -> Reply:
+                stream: bool = False, immutable: bool = False) -> Reply:
         """One API call with everything the module docstring promises.
 
         ``template`` is the documented path (``/repos/{owner}/{repo}``): it names the call in
         logs and metrics. ``url`` overrides the address (a ``Link`` next page). ``content``
         marks content-creating requests for the throttle (default: any write). ``idempotent``
         (default: by method) allows repeating a request whose outcome is unknown.
+        ``immutable`` (with ``cacheable``): the address names content that never changes (a
+        blob by its sha), so a cached answer is returned without a request at all.
         """
         method = method.upper()
         endpoint = f"{method} {template}"
@@ -189,6 +192,10 @@ class Transport:
             content = method not in SAFE_METHODS
         etag_key = self._etag_key(address, query, accept) if cacheable and method == "GET" else None
         cached = _read_cached(etag_key) if etag_key else None
+        if immutable and cached is not None:
+            metrics.observe(endpoint, "cached", None)
+            return Reply(200, CaseInsensitiveDict(cached.get("headers") or {}),
+                         cached.get("data"), from_cache=True)
 
         attempts = 0
         waited = 0.0

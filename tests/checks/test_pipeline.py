@@ -178,6 +178,29 @@ def test_synchronize_supersedes_the_older_scan(org, deliver):
     assert new_run.conclusion == "failure"
 
 
+def test_a_new_push_fetches_only_the_blobs_it_changed(org, deliver):
+    """The PR's other files keep their blob shas: a push re-scans them without asking GitHub
+    for them again."""
+    state = org.state
+    files = {f"svc/handler_{number}.py": f"LIMIT = {number}\n" for number in range(3)}
+    state.push_commit("fortify-demo", "payments-api", "feature/three", files)
+    payload = open_pull_request(org, "fortify-demo", "payments-api", "feature/three")
+    deliver("pull_request", payload)
+    services.run_scan(scan_of(payload).pk)
+    blobs = "/repos/fortify-demo/payments-api/git/blobs/*"
+    before = len(state.requests_to("GET", blobs))
+    state.push_commit("fortify-demo", "payments-api", "feature/three",
+                      {"svc/handler_1.py": "LIMIT = 100\n"})
+    newer = last_payload(org, "pull_request", "synchronize")
+    deliver("pull_request", newer)
+    second = scan_of(newer)
+    services.run_scan(second.pk)
+
+    second.refresh_from_db()
+    assert second.status == ScanJob.Status.COMPLETED and second.files_scanned == 3
+    assert len(state.requests_to("GET", blobs)) - before == 1
+
+
 def test_closing_cancels_an_unfinished_scan(org, deliver):
     payload = open_pull_request(org, "fortify-demo", "payments-api", "vuln/sql-injection")
     deliver("pull_request", payload)

@@ -78,6 +78,26 @@ def test_a_304_is_served_from_the_cache(gh: SandboxServer, client: GitHubClient)
     assert calls[1]["headers"]["If-None-Match"]
 
 
+def test_a_blob_already_read_is_not_asked_for_again(gh: SandboxServer,
+                                                    client: GitHubClient) -> None:
+    """A blob's sha is the hash of its content: what this credential read once is the
+    answer for as long as the cache keeps it, so no request (not even a conditional one)."""
+    gh.state.push_commit(OWNER, REPO, "main", {"src/kept.py": "kept = 1\n"}, notify=False)
+    sha = next(entry["sha"] for entry in
+               client.get_tree(OWNER, REPO, "main", recursive=True)["tree"]
+               if entry["path"] == "src/kept.py")
+    blob_path = f"{REPO_PATH}/git/blobs/{sha}"
+    first = client.get_blob(OWNER, REPO, sha)
+    assert client.get_blob(OWNER, REPO, sha) == first
+    assert [c["status"] for c in gh.state.requests_to("GET", blob_path)] == [200]
+
+    narrowed = installation_client(installation_id_for(gh, OWNER),
+                                   repositories=["payments-api"])
+    assert narrowed.get_blob(OWNER, REPO, sha) == first
+    assert [c["status"] for c in gh.state.requests_to("GET", blob_path)] == [200, 200], \
+        "another credential asks GitHub itself"
+
+
 def test_a_changed_resource_is_fetched_again(gh: SandboxServer, client: GitHubClient) -> None:
     before = client.get_branch(OWNER, REPO, "main")["commit"]["sha"]
     new_sha = gh.state.push_commit(OWNER, REPO, "main", {"NEW.md": "hello\n"}, notify=False)

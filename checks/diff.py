@@ -19,7 +19,9 @@ Rules for files (GitHub's PR-files API ``status``):
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -100,6 +102,50 @@ def changed_lines_from_patch(path: str, patch: str) -> set[int]:
         for line in hunk
         if line.is_added and line.target_line_no is not None
     }
+
+
+_HUNK_HEADER = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def head_content_from_patch(patch: str | None, blob_sha: str) -> bytes | None:
+    """The file's whole content at the head, read from its patch when one hunk holds all of
+    it (every added file, and a small file changed near its start); ``None`` otherwise.
+
+    The result is trusted only when its git blob hash is ``blob_sha`` (SHA-1, or SHA-256 in
+    a SHA-256 repository): a file longer than its hunk, text GitHub rendered lossily, any
+    difference at all, and the content is fetched from GitHub instead.
+    """
+    if not patch or len(blob_sha) not in (40, 64):
+        return None
+    lines = patch.split("\n")
+    header = _HUNK_HEADER.match(lines[0])
+    if header is None or int(header.group(1)) > 1:
+        return None  # the hunk starts below the file's first line
+    expected = int(header.group(2)) if header.group(2) is not None else 1
+    if lines[-1] == "":
+        lines.pop()  # a patch that ends with a newline
+    new_side: list[str] = []
+    newline_at_end = True
+    previous = ""
+    for line in lines[1:]:
+        kind = line[:1]
+        if kind in ("+", " "):
+            new_side.append(line[1:])
+            newline_at_end = True
+        elif kind == "\\":  # "\ No newline at end of file": about the line before it
+            if previous in ("+", " "):
+                newline_at_end = False
+        elif kind != "-":
+            return None  # a second hunk (lines between are missing), or not a hunk line
+        previous = kind
+    if len(new_side) != expected:
+        return None
+    content = "\n".join(new_side).encode("utf-8")
+    if new_side and newline_at_end:
+        content += b"\n"
+    digest = hashlib.sha1 if len(blob_sha) == 40 else hashlib.sha256
+    computed = digest(b"blob %d\0" % len(content) + content, usedforsecurity=False)
+    return content if computed.hexdigest() == blob_sha.lower() else None
 
 
 def changed_lines(files: Iterable[ChangedFile]) -> ChangedLines:

@@ -2,7 +2,9 @@
 
 ``pr_diff`` scans read the pull request's changed files (list and patches from the PR files
 API, patches the files API leaves out from the compare API), then their content in as few
-requests as GitHub allows: one blob request per file for small pull requests, the archive of
+requests as GitHub allows: none for a file whose patch holds all of it (an added file, checked
+against its blob hash: :func:`checks.diff.head_content_from_patch`), then for the others one
+blob request per file for small pull requests, the archive of
 the head commit (one request) once ``SCAN_TARBALL_MIN_FILES`` files are needed, unless the
 repository is too large for that archive to be the cheaper fetch (``SCAN_TARBALL_MAX_KB_PER_FILE``
 and ``SCAN_TARBALL_MAX_FILES_PER_FILE``, see :meth:`GitHubFetcher.uses_archive`).
@@ -28,7 +30,7 @@ from typing import NamedTuple
 from checks import integrity
 from checks.agent import ScanCancelled, ScanMode, ScanRequest, is_excluded, repo_relative
 from checks.archive_filter import kept_members, kept_paths_skippable
-from checks.diff import ChangedFile
+from checks.diff import ChangedFile, head_content_from_patch
 from checks.integrity import Reason
 
 logger = logging.getLogger(__name__)
@@ -105,10 +107,11 @@ class GitHubFetcher:
         files = [changed for changed in request.changed_files
                  if changed.scannable and self.wanted(changed.path)
                  and not is_excluded(changed.path, request.excluded)]
-        if self.uses_archive(len(files)) and request.head_sha:
-            return self.write_tarball(request.head_sha, into,
-                                      only={changed.path for changed in files})
-        return self.write_blobs(files, into)
+        written, rest = self.write_from_patches(files, into)
+        if self.uses_archive(len(rest)) and request.head_sha:
+            return written + self.write_tarball(request.head_sha, into,
+                                                only={changed.path for changed in rest})
+        return written + self.write_blobs(rest, into)
 
     def uses_archive(self, files: int) -> bool:
         """A pull request's ``files`` come from one archive request rather than a blob
@@ -148,6 +151,20 @@ class GitHubFetcher:
                 for changed in files
             ]
         return files
+
+    def write_from_patches(self, files: list[ChangedFile], into: Path
+                           ) -> tuple[list[str], list[ChangedFile]]:
+        """Write the files whose patch holds their whole head content (no request); returns
+        the paths written and the files still to fetch."""
+        written: list[str] = []
+        rest: list[ChangedFile] = []
+        for changed in files:
+            content = head_content_from_patch(changed.patch, changed.blob_sha)
+            if content is None or len(content) > MAX_FILE_BYTES:
+                rest.append(changed)
+            elif _write(into, safe_relative(changed.path), content, self.source_expected):
+                written.append(str(safe_relative(changed.path)))
+        return written, rest
 
     def write_blobs(self, files: list[ChangedFile], into: Path) -> list[str]:
         """Write each file's head content under ``into``; returns the paths written."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from checks.diff import (
@@ -11,6 +13,7 @@ from checks.diff import (
     changed_lines,
     changed_lines_from_patch,
     filter_to_changed,
+    head_content_from_patch,
     scannable_paths,
 )
 from checks.findings import RawFinding, Severity
@@ -147,3 +150,46 @@ def test_missing_patch_rule_all_lines_except_for_pure_renames() -> None:
     assert changed["big_changed.py"] is ALL_LINES
     findings = [finding("big_new.py", 900), finding("big_changed.py", 3)]
     assert filter_to_changed(findings, changed) == findings
+
+
+# --- a file's whole content from its patch ------------------------------------------------
+
+def _blob_sha(content: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (b"", b"import os\nos.system(cmd)\n"),  # an added file
+    (b"", b"no newline at the end"),
+    (b"x = 1\n", b"x = 1\ny = 2\n"),  # a small file changed: the hunk holds all of it
+    (b"a = 1\r\nb = 2\r\n", b"a = 1\r\nb = 3\r\n"),  # CRLF line endings
+    (b"old", b"new"),  # neither side ends with a newline
+    (b"a\n" * 3, b""),  # emptied
+])
+def test_a_patch_that_holds_the_whole_file_gives_its_exact_bytes(old, new):
+    from github_sandbox.diffs import unified_patch
+
+    patch, _, _ = unified_patch(old, new)
+    assert head_content_from_patch(patch, _blob_sha(new)) == new
+
+
+@pytest.mark.parametrize(("patch", "content", "why"), [
+    ("@@ -48,3 +48,4 @@\n 47\n 48\n 49\n+50", b"", "the hunk starts below line 1"),
+    ("@@ -1,3 +1,4 @@\n a\n+b\n c\n d\n@@ -20,1 +21,2 @@\n z\n+y", b"", "two hunks"),
+    ("@@ -0,0 +1,2 @@\n+a\n+b", b"a\nb\nc\n", "the file goes on after the hunk"),
+    ("@@ -0,0 +1,2 @@\n+a", b"a\n", "fewer lines than the header says"),
+    ("@@ -0,0 +1,1 @@\n+caf\ufffd", "café".encode("latin-1"), "text GitHub decoded lossily"),
+    ("Binary files differ", b"", "no hunk at all"),
+    ("", b"", "no patch"),
+])
+def test_a_patch_that_does_not_hold_the_file_gives_nothing(patch, content, why):
+    assert head_content_from_patch(patch, _blob_sha(content)) is None, why
+
+
+def test_a_patch_is_trusted_only_with_its_blob_hash():
+    patch = "@@ -0,0 +1,1 @@\n+token = read()"
+    assert head_content_from_patch(patch, _blob_sha(b"token = read()\n")) is not None
+    assert head_content_from_patch(patch, _blob_sha(b"token = other()\n")) is None
+    assert head_content_from_patch(patch, "") is None
+    sha256 = hashlib.sha256(b"blob 15\0token = read()\n").hexdigest()
+    assert head_content_from_patch(patch, sha256) == b"token = read()\n"

@@ -348,7 +348,8 @@ def test_a_repository_too_large_for_its_archive_is_fetched_file_by_file(org, del
     settings.SCAN_TARBALL_MAX_KB_PER_FILE = 1  # 20 files may bring a 20 KB repository
     files = {f"src/module_{number}.py": f"VALUE_{number} = {number}\n" + "# padding\n" * 300
              for number in range(20)}
-    push(org, "feature/monorepo", files)
+    push(org, "main", files)
+    push(org, "feature/monorepo", edited_at_the_end(files))
     before = len(org.state.requests)
     scan, run = scan_branch(org, deliver, "feature/monorepo")
 
@@ -365,13 +366,15 @@ def test_a_repository_of_many_small_files_is_fetched_file_by_file_once_its_count
     every one of them: the first archive read records the count, and the next 20-file pull
     request fetches its files one blob each instead."""
     settings.SCAN_TARBALL_MAX_FILES_PER_FILE = 2  # 20 files may bring an archive of 40
-    push(org, "main", {f"docs/note_{number}.txt": "x\n" for number in range(40)})
+    modules = {f"src/module_{number}.py": "".join(f"VALUE_{line} = {number}\n"
+                                                  for line in range(10))
+               for number in range(20)}
+    push(org, "main", {**modules, **{f"docs/note_{number}.txt": "x\n" for number in range(40)}})
     known = Repository.objects.filter(full_name=f"fortify-demo/{REPO}").first()
     assert known is None or known.file_count is None
 
     def twenty_file_pull_request(branch):
-        push(org, branch, {f"{branch}/module_{number}.py": f"VALUE = {number}\n"
-                           for number in range(20)})
+        push(org, branch, edited_at_the_end(modules, branch))
         before = len(org.state.requests)
         scan, run = scan_branch(org, deliver, branch)
         assert run.conclusion == "success" and scan.files_scanned == 20
@@ -385,6 +388,27 @@ def test_a_repository_of_many_small_files_is_fetched_file_by_file_once_its_count
     second = twenty_file_pull_request("feature/second")
     assert not any("/tarball" in path for path in second)
     assert len([path for path in second if "/git/blobs/" in path]) == 20
+
+
+def edited_at_the_end(files: dict[str, str], tag: str = "edited") -> dict[str, str]:
+    """The files with a line added at the end: their patches hold only their last lines,
+    so the scan must fetch them from GitHub."""
+    return {path: f"{text}# {tag}\n" for path, text in files.items()}
+
+
+def test_files_a_pull_request_adds_are_read_from_their_patches(org, deliver):
+    """An added file's patch holds all of it, checked against its blob hash: no blob or
+    archive request, and the same verdict and annotation."""
+    files = {f"src/added_{number}.py": vulnerable() if number == 2 else f"VALUE = {number}\n"
+             for number in range(25)}
+    push(org, "feature/added", files)
+    before = len(org.state.requests)
+    scan, run = scan_branch(org, deliver, "feature/added")
+
+    paths = [entry["path"] for entry in org.state.requests[before:]]
+    assert not any("/git/blobs/" in path or "/tarball" in path for path in paths), paths
+    assert scan.files_scanned == 25 and run.conclusion == "failure"
+    assert {(a["path"], a["start_line"]) for a in run.annotations} >= {("src/added_2.py", 5)}
 
 
 def test_which_fetch_a_pull_request_uses():

@@ -182,15 +182,19 @@ def test_a_new_push_fetches_only_the_blobs_it_changed(org, deliver):
     """The PR's other files keep their blob shas: a push re-scans them without asking GitHub
     for them again."""
     state = org.state
-    files = {f"svc/handler_{number}.py": f"LIMIT = {number}\n" for number in range(3)}
-    state.push_commit("fortify-demo", "payments-api", "feature/three", files)
+    # Existing files edited at the end: their patches do not hold them, blobs are fetched.
+    files = {f"svc/handler_{number}.py": "".join(f"STEP_{line} = {line}\n" for line in range(9))
+             for number in range(3)}
+    state.push_commit("fortify-demo", "payments-api", "main", files)
+    state.push_commit("fortify-demo", "payments-api", "feature/three",
+                      {path: text + "LIMIT = 1\n" for path, text in files.items()})
     payload = open_pull_request(org, "fortify-demo", "payments-api", "feature/three")
     deliver("pull_request", payload)
     services.run_scan(scan_of(payload).pk)
     blobs = "/repos/fortify-demo/payments-api/git/blobs/*"
     before = len(state.requests_to("GET", blobs))
     state.push_commit("fortify-demo", "payments-api", "feature/three",
-                      {"svc/handler_1.py": "LIMIT = 100\n"})
+                      {"svc/handler_1.py": files["svc/handler_1.py"] + "LIMIT = 100\n"})
     newer = last_payload(org, "pull_request", "synchronize")
     deliver("pull_request", newer)
     second = scan_of(newer)

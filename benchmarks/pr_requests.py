@@ -56,28 +56,40 @@ def point_at(sandbox) -> None:
     settings.GITHUB_APP_PRIVATE_KEY_PATH = env["GITHUB_APP_PRIVATE_KEY_PATH"]
 
 
-def files_for(size: int, findings_per_file: int, tag: str) -> dict[str, str]:
-    """``size`` files of their own (``tag`` in each): no blob is shared with another PR's."""
+def files_for(size: int, findings_per_file: int, tag: str) -> dict[str, tuple[str, str]]:
+    """``size`` files of their own (``tag`` in path and text: no blob is shared with another
+    PR's), each as (a head of ten lines, the vulnerable lines that follow)."""
     body = "".join(f"subprocess.call(cmd{i}, shell=True)\n" for i in range(findings_per_file))
-    return {f"bench/module_{number}.py": f"import subprocess\nVALUE = {number}  # {tag}\n{body}"
+    return {f"{tag}/module_{number}.py":
+            ("import subprocess\n" + "".join(f"STEP_{line} = {line}\n" for line in range(8))
+             + f"VALUE = {number}  # {tag}\n", body)
             for number in range(size)}
 
 
-def measure(sandbox, size: int, findings_per_file: int) -> tuple[str, dict[str, int]]:
-    """Open a pull request of ``size`` files and count its scan's requests; (branch, row)."""
+def measure(sandbox, size: int, findings_per_file: int, *, edit: bool
+            ) -> tuple[str, dict[str, str], dict[str, int]]:
+    """Open a pull request of ``size`` files and count its scan's requests; (branch, the
+    PR's files, row). ``edit``: each file's first ten lines exist on the base branch and the
+    PR adds the vulnerable lines after them, so the patches do not hold the files; else the
+    PR adds the files."""
     state = sandbox.state
-    branch = f"bench/pr-{size}-{len(state.requests)}"
-    state.push_commit("fortify-demo", "payments-api", branch,
-                      files_for(size, findings_per_file, branch), notify=False)
+    branch = f"bench/{'edit' if edit else 'add'}-{size}-{len(state.requests)}"
+    parts = files_for(size, findings_per_file, branch)
+    if edit:
+        state.push_commit("fortify-demo", "payments-api", "main",
+                          {path: head for path, (head, _) in parts.items()}, notify=False)
+    files = {path: head + body for path, (head, body) in parts.items()}
+    state.push_commit("fortify-demo", "payments-api", branch, files, notify=False)
     state.open_pull_request("fortify-demo", "payments-api", branch)
-    return branch, scan_and_count(sandbox, "opened", size)
+    return branch, files, scan_and_count(sandbox, "opened", size)
 
 
-def measure_push(sandbox, branch: str, size: int) -> dict[str, int]:
-    """Push a change to one file of the pull request on ``branch``; count the new scan's
-    requests (its other files' blobs were read by the first scan)."""
+def measure_push(sandbox, branch: str, files: dict[str, str], size: int) -> dict[str, int]:
+    """Push a change at the end of one file of the pull request on ``branch``; count the new
+    scan's requests (its other files' blobs were read by the first scan)."""
+    path, text = next(iter(files.items()))
     sandbox.state.push_commit("fortify-demo", "payments-api", branch,
-                              {"bench/module_0.py": f"VALUE = 'changed'  # {branch}\n"})
+                              {path: f"{text}# changed again\n"})
     return scan_and_count(sandbox, "synchronize", size)
 
 
@@ -129,15 +141,21 @@ def main() -> None:
         try:
             point_at(sandbox)
             sync_installations()
-            print(f"{'files':>6} {'requests':>9} {'reads':>6} {'blob/tar':>9} {'writes':>7} "
-                  f"{'findings':>9} {'annotations':>12}")
-            branches = {}
-            for size in args.sizes:
-                branches[size], row = measure(sandbox, size, args.findings_per_file)
-                print_row(row)
-            print("then a push changing one file of each pull request:")
-            for size, branch in branches.items():
-                print_row(measure_push(sandbox, branch, size))
+            for edit in (False, True):
+                print("pull requests that " + ("edit files of the base branch (lines added "
+                                               "after their first ten)" if edit
+                                               else "add their files"))
+                print(f"{'files':>6} {'requests':>9} {'reads':>6} {'blob/tar':>9} "
+                      f"{'writes':>7} {'findings':>9} {'annotations':>12}")
+                opened = {}
+                for size in args.sizes:
+                    branch, files, row = measure(sandbox, size, args.findings_per_file,
+                                                 edit=edit)
+                    opened[size] = (branch, files)
+                    print_row(row)
+                print("then a push changing one file of each:")
+                for size, (branch, files) in opened.items():
+                    print_row(measure_push(sandbox, branch, files, size))
         finally:
             sandbox.stop()
 

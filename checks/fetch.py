@@ -3,12 +3,12 @@
 ``pr_diff`` scans read the pull request's changed files (list and patches from the PR files
 API, patches the files API leaves out from the compare API), then their content in as few
 requests as GitHub allows: none for a file whose patch holds all of it (an added file, checked
-against its blob hash: :func:`checks.diff.head_content_from_patch`), then for the others one
-blob request per file for small pull requests, the archive of
-the head commit (one request) once ``SCAN_TARBALL_MIN_FILES`` files are needed, unless the
-repository is too large for that archive to be the cheaper fetch (``SCAN_TARBALL_MAX_KB_PER_FILE``
-and ``SCAN_TARBALL_MAX_FILES_PER_FILE``, see :meth:`GitHubFetcher.uses_archive`).
-Only files some engine reads are fetched. ``full`` scans read the tarball of the commit.
+against its blob hash: :func:`checks.diff.head_content_from_patch`); for the others one blob
+request per file for small pull requests, the archive of the head commit (one request) once
+``SCAN_TARBALL_MIN_FILES`` files are needed, unless the repository is too large for that
+archive to be the cheaper fetch (``SCAN_TARBALL_MAX_KB_PER_FILE`` and
+``SCAN_TARBALL_MAX_FILES_PER_FILE``, see :meth:`GitHubFetcher.uses_archive`). Only files
+some engine reads are fetched. ``full`` scans read the tarball of the commit.
 
 Every wanted file that cannot be written (too large, binary, missing) is reported as a scan
 gap (``checks.integrity``), never dropped silently. ``cancelled`` is asked before every
@@ -162,8 +162,9 @@ class GitHubFetcher:
             content = head_content_from_patch(changed.patch, changed.blob_sha)
             if content is None or len(content) > MAX_FILE_BYTES:
                 rest.append(changed)
-            elif _write(into, safe_relative(changed.path), content, self.source_expected):
-                written.append(str(safe_relative(changed.path)))
+            elif _write(into, relative := safe_relative(changed.path), content,
+                        self.source_expected):
+                written.append(str(relative))
         return written, rest
 
     def write_blobs(self, files: list[ChangedFile], into: Path) -> list[str]:

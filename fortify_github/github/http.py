@@ -194,8 +194,7 @@ class Transport:
         cached = _read_cached(etag_key) if etag_key else None
         if immutable and cached is not None:
             metrics.observe(endpoint, "cached", None)
-            return Reply(200, CaseInsensitiveDict(cached.get("headers") or {}),
-                         cached.get("data"), from_cache=True)
+            return _cached_reply(cached)
 
         attempts = 0
         waited = 0.0
@@ -246,8 +245,7 @@ class Transport:
                 response.close()
                 if penalised:
                     ratelimit.clear_penalty(rate_key)
-                return Reply(200, CaseInsensitiveDict(cached.get("headers") or {}),
-                             cached.get("data"), from_cache=True)
+                return _cached_reply(cached)
             if status < 400:
                 if penalised:
                     ratelimit.clear_penalty(rate_key)
@@ -446,6 +444,12 @@ def _write_cached(etag_key: str, etag: str, data: Any, headers: Mapping[str, str
     sealed = crypto.encrypt(json.dumps(data, separators=(",", ":")))
     cache.set(etag_key, {"etag": etag, "sealed": sealed, "headers": dict(headers)},
               timeout=ETAG_CACHE_TTL)
+
+
+def _cached_reply(cached: dict[str, Any]) -> Reply:
+    """The answer kept in the cache, as a 200 (a 304's, or an immutable resource's)."""
+    return Reply(200, CaseInsensitiveDict(cached.get("headers") or {}), cached.get("data"),
+                 from_cache=True)
 
 
 def _read_cached(etag_key: str) -> dict[str, Any] | None:

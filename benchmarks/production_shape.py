@@ -67,13 +67,12 @@ def ensure_database(url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
 
 
-def connect(database_url: str, *, autocommit: bool = False) -> Any:
+def connect(database_url: str) -> Any:
     """A psycopg connection to the benchmark's database (psycopg spells the scheme
     ``postgresql://``; the deployment's ``DATABASE_URL`` may say ``postgres://``)."""
     import psycopg
 
-    return psycopg.connect(database_url.replace("postgres://", "postgresql://", 1),
-                           autocommit=autocommit)
+    return psycopg.connect(database_url.replace("postgres://", "postgresql://", 1))
 
 
 @dataclass

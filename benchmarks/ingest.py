@@ -138,6 +138,7 @@ def main() -> None:
             prefix = f"bench-{uuid.uuid4().hex[:12]}"
             ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
             stored = stored_count(shape.database_url, prefix)
+            left = backlog(shape.database_url)
             drained = drain(shape.database_url) if args.celery_workers else None
             for label, figures in (("bare view", bare), ("receiver", ours)):
                 non_2xx = figures["requests"] - figures["acknowledged"]
@@ -152,7 +153,8 @@ def main() -> None:
                   "deliveries are missing from the database")
             if drained is not None:
                 print(f"{'':18} {'processed':10} the workers finished the backlog "
-                      f"{drained:.1f} s after the load stopped")
+                      f"{drained:.1f} s after the load stopped ({left} deliveries left then: "
+                      f"{left / max(drained, 0.001):.0f} deliveries/s)")
     finally:
         shape.stop()
 

@@ -24,6 +24,26 @@ app.steps["worker"].add("webhooks.dispatch:DispatchStep")
 connect_celery_signals()
 
 
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _close_old_connections(task: object = None, **kwargs: object) -> None:
+    """Tasks get the connection lifecycle Django gives requests: a connection past
+    ``CONN_MAX_AGE``, broken, or left outside autocommit is dropped at the task's edges, and
+    the first query after a task starts checks the connection (``CONN_HEALTH_CHECKS``).
+
+    Celery's own Django fixup closes every connection around every task instead (unless
+    ``CELERY_DB_REUSE_MAX`` is set, as the settings do): each task then paid a new PostgreSQL
+    connection, a forked backend, which was most of what processing a webhook cost the
+    worker. An eager task (tests, ``apply()``) runs inside its caller's transaction and is
+    left alone, as the fixup leaves it.
+    """
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 @signals.worker_init.connect
 def _check_worker_configuration(**kwargs: object) -> None:
     from fortify_github.system_checks import refuse_to_start_on_errors

@@ -180,6 +180,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One task at a time per process: a long scan never holds short webhook tasks hostage.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup would close the database connections around every task (a new
+# PostgreSQL backend per task); with this set it only does so every that many tasks, and
+# fortify_github.celery applies Django's own lifecycle (CONN_MAX_AGE, health checks) instead.
+CELERY_DB_REUSE_MAX = 1000
 # A scan that hangs is stopped: soft limit lets the task clean up, hard limit kills it.
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360

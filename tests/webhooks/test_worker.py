@@ -172,3 +172,43 @@ def test_a_database_outage_mid_processing_is_resumed_by_the_tasks_retry_not_the_
     assert done.status == Status.COMPLETED, done.last_error
     assert done.attempts == 2, "the retry resumed the claim: one more attempt, no takeover"
     assert [r["phase"] for r in records(delivery)] == ["start", "interrupted", "start", "done"]
+
+
+def _backends_serving(client, count: int) -> tuple[list[WebhookEvent], set[int]]:
+    """Deliver ``count`` events whose handler records its PostgreSQL backend; wait for all."""
+    deliveries = [str(uuid.uuid4()) for _ in range(count)]
+    for delivery in deliveries:
+        post_webhook(client, "fortify_test_backend", load_fixture("pull_request", "opened"),
+                     delivery=delivery)
+    events = [wait_for_status(delivery, {Status.COMPLETED, Status.FAILED})
+              for delivery in deliveries]
+    assert [event.status for event in events] == [Status.COMPLETED] * count
+    return events, {record["backend"] for delivery in deliveries
+                    for record in records(delivery)}
+
+
+def test_the_worker_keeps_its_database_connections_between_tasks(client, celery_worker):
+    """Celery's Django fixup used to close the connection around every task, so each one
+    paid a new PostgreSQL backend. Eight tasks on the worker's two processes now share their
+    connections (at most one more per process, when one reaches CONN_MAX_AGE meanwhile)."""
+    _, backends = _backends_serving(client, 8)
+    assert len(backends) <= 4, f"{len(backends)} backends served 8 tasks"
+
+
+def test_a_connection_the_database_dropped_between_tasks_is_replaced_before_the_next(
+        client, celery_worker):
+    """Kept connections are checked when a task starts (Django's CONN_HEALTH_CHECKS, as for
+    a request): a backend killed while the worker was idle costs no retry, and the next
+    tasks run on new connections."""
+    from django.db import connection
+
+    _, before = _backends_serving(client, 4)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE pid = ANY(%s)", [list(before)])
+    events, after = _backends_serving(client, 4)
+    assert not after & before, "the dropped connections were not used again"
+    assert all(event.attempts == 1 for event in events)
+    log = celery_worker.log()
+    assert not [event.pk for event in events
+                if f"webhook event {event.pk}: database error" in log], "no task retried"

@@ -30,10 +30,11 @@ def wait_for_go(event, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def record(event, handler: str, phase: str = "done") -> None:
+def record(event, handler: str, phase: str = "done", **extra: object) -> None:
     directory = record_dir()
     line = json.dumps({"delivery": event.delivery_id, "handler": handler, "phase": phase,
-                       "attempt": event.attempts, "pid": os.getpid(), "at": time.time()})
+                       "attempt": event.attempts, "pid": os.getpid(), "at": time.time(),
+                       **extra})
     with open(directory / f"{event.delivery_id}.jsonl", "a") as file:
         file.write(line + "\n")
 
@@ -44,6 +45,17 @@ def record_call(event) -> None:
     record(event, "record", "start")
     time.sleep(0.5)
     record(event, "record")
+
+
+@router.on("fortify_test_backend")
+def record_backend(event) -> None:
+    """Records which PostgreSQL backend (server process) the task's connection is to."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    record(event, "backend", backend=backend)
 
 
 @router.on("fortify_test_slow")

@@ -28,6 +28,11 @@ from benchmarks.production_shape import ProductionShape, wait_for
 ORG = "bench-org"
 VULNERABLE = ("import subprocess\n\n\ndef run(cmd):\n"
               "    return subprocess.call(cmd, shell=True)\n")
+#: The base branch's modules: ten lines each, so a change appended to one is a hunk that starts
+#: below its first line and the product must read the file from GitHub (not from the patch).
+BASE_MODULE = "".join(f"STEP_{line} = {line}\n" for line in range(10))
+#: Modules of the 10-file repository, all of which the "edit" pull requests change.
+EDITED = 9
 PERMISSIONS = {"administration": "write", "checks": "write", "contents": "read",
                "metadata": "read", "pull_requests": "write"}
 # What GitHub counts against its secondary limit on content creation.
@@ -97,6 +102,17 @@ def endpoint(entry: dict) -> str:
 
 def python_files(count: int, prefix: str, content: str) -> dict[str, str]:
     return {f"{prefix}/module_{index:05d}.py": content for index in range(count)}
+
+
+def same_pull_request(kind: str, attempt: int) -> dict[str, str]:
+    """The 20 files of the size comparison's pull request: ``add`` adds them all; ``edit``
+    appends the vulnerable lines to the ``EDITED`` modules both repositories share, and adds
+    the rest."""
+    if kind == "add":
+        return python_files(20, f"same{attempt}", VULNERABLE)
+    edited = {path: f"{BASE_MODULE}{VULNERABLE}# edit {attempt} of {path}\n"  # a blob each
+              for path in python_files(EDITED, "src", "")}
+    return {**edited, **python_files(20 - EDITED, f"edit{attempt}", VULNERABLE)}
 
 
 @dataclass
@@ -197,9 +213,10 @@ def main() -> None:
         sandbox.call("create_org", ORG, admins=["octocat"])
         base = {"README.md": "bench\n"}
         sandbox.call("create_repository", ORG, "app-10",
-                     files={**base, **python_files(9, "src", "x = 1\n")}, language="Python")
+                     files={**base, **python_files(9, "src", BASE_MODULE)}, language="Python")
         sandbox.call("create_repository", ORG, "app-10000",
-                     files={**base, **python_files(9999, "src", "x = 1\n")}, language="Python")
+                     files={**base, **python_files(9999, "src", BASE_MODULE)},
+                     language="Python")
         installed_at = time.time()
         sandbox.call("create_installation", ORG, permissions=PERMISSIONS)
         print(f"production shape: gunicorn -w 2, {args.celery_workers} Celery worker(s) "
@@ -218,26 +235,31 @@ def main() -> None:
                 costs[f"{size}-file PR"] = measured.calls
                 print(f"  {size:>14} {measured.first:14.2f} {measured.verdict:10.2f} "
                       f"{sum(measured.calls.values()):13}")
-            print(f"the same 20-file pull request by repository size ({args.repeat} PRs "
-                  "each, the two repositories alternating; median, then every verdict):")
-            samples: dict[str, list[Measured]] = defaultdict(list)
-            for attempt in range(args.repeat):
-                for repo in ("app-10", "app-10000"):
-                    samples[repo].append(open_and_measure(
-                        sandbox, repo, f"same/20-{attempt}",
-                        python_files(20, f"same{attempt}", VULNERABLE)))
-            for repo, measured_list in samples.items():
-                # The first PR's fetch can differ from the later ones' (a repository's file
-                # count is known once an archive of it was read): both are shown.
-                costs[f"20-file PR in {repo}, the first"] = measured_list[0].calls
-                if measured_list[-1].calls != measured_list[0].calls:
-                    costs[f"20-file PR in {repo}, the last"] = measured_list[-1].calls
-                firsts = [measured.first for measured in measured_list]
-                verdicts = [measured.verdict for measured in measured_list]
-                print(f"  {repo:>14} {statistics.median(firsts):14.2f} "
-                      f"{statistics.median(verdicts):10.2f} "
-                      f"{sum(measured_list[-1].calls.values()):13}   verdicts in order "
-                      + " ".join(f"{verdict:.2f}" for verdict in verdicts))
+            for kind, what in (("add", "adds its 20 files"),
+                               ("edit", f"edits {EDITED} files of the base branch and adds "
+                                        f"{20 - EDITED}")):
+                print(f"the same 20-file pull request by repository size, a PR that {what} "
+                      f"({args.repeat} PRs each, the two repositories alternating; median, "
+                      "then every verdict):")
+                samples: dict[str, list[Measured]] = defaultdict(list)
+                for attempt in range(args.repeat):
+                    for repo in ("app-10", "app-10000"):
+                        samples[repo].append(open_and_measure(
+                            sandbox, repo, f"{kind}/20-{attempt}",
+                            same_pull_request(kind, attempt)))
+                for repo, measured_list in samples.items():
+                    # The first PR's fetch can differ from the later ones' (a repository's
+                    # file count is known once an archive of it was read): both are shown.
+                    label = f"20-file PR ({kind}) in {repo}"
+                    costs[f"{label}, the first"] = measured_list[0].calls
+                    if measured_list[-1].calls != measured_list[0].calls:
+                        costs[f"{label}, the last"] = measured_list[-1].calls
+                    firsts = [measured.first for measured in measured_list]
+                    verdicts = [measured.verdict for measured in measured_list]
+                    print(f"  {repo:>14} {statistics.median(firsts):14.2f} "
+                          f"{statistics.median(verdicts):10.2f} "
+                          f"{sum(measured_list[-1].calls.values()):13}   verdicts in order "
+                          + " ".join(f"{verdict:.2f}" for verdict in verdicts))
             print("GitHub API requests per pull request, by endpoint:")
             for label, calls in costs.items():
                 print_cost(label, calls)

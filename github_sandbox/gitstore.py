@@ -44,6 +44,18 @@ class ObjectStore:
     blobs: dict[str, bytes] = field(default_factory=dict)
     trees: dict[str, tuple[TreeEntry, ...]] = field(default_factory=dict)
     commits: dict[str, Commit] = field(default_factory=dict)
+    #: ``tree sha -> {name: (type, sha)}``, built once per tree (a tree never changes).
+    _indexes: dict[str, dict[str, tuple[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def tree_index(self, tree_sha: str) -> dict[str, tuple[str, str]]:
+        """A tree's entries by name, as ``(type, sha)``: two trees' differing names are the
+        symmetric difference of their items, computed without a Python loop over entries."""
+        index = self._indexes.get(tree_sha)
+        if index is None:
+            index = {entry.name: (entry.type, entry.sha) for entry in self.trees[tree_sha]}
+            self._indexes[tree_sha] = index
+        return index
 
     def put_blob(self, content: bytes) -> str:
         sha = _git_hash("blob", content)

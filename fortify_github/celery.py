@@ -34,8 +34,8 @@ def _close_old_connections(task: object = None, **kwargs: object) -> None:
     Celery's own Django fixup closes every connection around every task instead (unless
     ``CELERY_DB_REUSE_MAX`` is set, as the settings do): each task then paid a new PostgreSQL
     connection, a forked backend, and a worker finished a backlog of webhooks at under half
-    the rate it does now (``docs/performance.md``). An eager task (tests, ``apply()``) runs inside its caller's transaction and is
-    left alone, as the fixup leaves it.
+    the rate it does now (``docs/performance.md``). An eager task (tests, ``apply()``) runs
+    inside its caller's transaction and is left alone, as the fixup leaves it.
     """
     if getattr(getattr(task, "request", None), "is_eager", False):
         return

@@ -203,9 +203,19 @@ def test_a_connection_the_database_dropped_between_tasks_is_replaced_before_the_
     from django.db import connection
 
     _, before = _backends_serving(client, 4)
+    from tests.support.processes import wait_until
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE pid = ANY(%s)", [list(before)])
+
+    def gone() -> bool:  # termination is asynchronous: wait until the backends have exited
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)",
+                           [list(before)])
+            return cursor.fetchone()[0] == 0
+
+    wait_until(gone, timeout=10, what="the terminated backends to exit")
     events, after = _backends_serving(client, 4)
     assert not after & before, "the dropped connections were not used again"
     assert all(event.attempts == 1 for event in events)

@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import time
 import uuid
@@ -97,10 +98,42 @@ def drain(database_url: str, *, timeout: float = 600.0) -> float:
     return time.monotonic() - started
 
 
+def measure_round(wrk: str, shape: ProductionShape, name: str, common: dict,
+                  celery_workers: int) -> float:
+    """One bare-view run then one receiver run, back to back, each after the workers have
+    finished every stored delivery; prints both lines and returns the receiver's share."""
+    if celery_workers:
+        drain(shape.database_url)
+    bare = run_wrk(wrk, shape.url + "/bench/bare", prefix="bare", **common)
+    prefix = f"bench-{uuid.uuid4().hex[:12]}"
+    ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
+    stored = stored_count(shape.database_url, prefix)
+    left = backlog(shape.database_url)
+    drained = drain(shape.database_url) if celery_workers else None
+    ratio = ours["rate"] / bare["rate"]
+    for label, figures in (("bare view", bare), ("receiver", ours)):
+        non_2xx = figures["requests"] - figures["acknowledged"]
+        mine = label == "receiver"
+        print(f"{name:18} {label:10} {figures['rate']:8.0f} {figures['p50_ms']:8.1f} "
+              f"{figures['p99_ms']:8.1f} {non_2xx:8d} {f'{ratio:.0%}' if mine else '':>6} "
+              f"{figures['acknowledged'] if mine else '':>7} {stored if mine else '':>7}")
+    lost = ours["acknowledged"] - stored
+    print(f"{'':18} {'lost':10} {max(lost, 0)} of {ours['acknowledged']} acknowledged "
+          "deliveries are missing from the database")
+    if drained is not None:
+        print(f"{'':18} {'processed':10} the workers finished the backlog {drained:.1f} s "
+              f"after the load stopped ({left} deliveries left then: "
+              f"{left / max(drained, 0.001):.0f} deliveries/s)")
+    return ratio
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="bare-view/receiver pairs per payload; with more than one, the "
+                             "median share is printed too (the machine's speed drifts)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--web-threads", type=int, default=4,
@@ -132,29 +165,12 @@ def main() -> None:
             for path in ("/bench/bare", "/api/webhooks/github"):
                 run_wrk(wrk, shape.url + path, prefix=f"warm-{uuid.uuid4().hex[:8]}",
                         **{**common, "duration": 2})
-            if args.celery_workers:
-                drain(shape.database_url)
-            bare = run_wrk(wrk, shape.url + "/bench/bare", prefix="bare", **common)
-            prefix = f"bench-{uuid.uuid4().hex[:12]}"
-            ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
-            stored = stored_count(shape.database_url, prefix)
-            left = backlog(shape.database_url)
-            drained = drain(shape.database_url) if args.celery_workers else None
-            for label, figures in (("bare view", bare), ("receiver", ours)):
-                non_2xx = figures["requests"] - figures["acknowledged"]
-                ratio = f"{ours['rate'] / bare['rate']:.0%}" if label == "receiver" else ""
-                acked = str(figures["acknowledged"]) if label == "receiver" else ""
-                kept = str(stored) if label == "receiver" else ""
-                print(f"{name:18} {label:10} {figures['rate']:8.0f} {figures['p50_ms']:8.1f} "
-                      f"{figures['p99_ms']:8.1f} {non_2xx:8d} {ratio:>6} {acked:>7} "
-                      f"{kept:>7}")
-            lost = ours["acknowledged"] - stored
-            print(f"{'':18} {'lost':10} {max(lost, 0)} of {ours['acknowledged']} acknowledged "
-                  "deliveries are missing from the database")
-            if drained is not None:
-                print(f"{'':18} {'processed':10} the workers finished the backlog "
-                      f"{drained:.1f} s after the load stopped ({left} deliveries left then: "
-                      f"{left / max(drained, 0.001):.0f} deliveries/s)")
+            ratios = []
+            for _ in range(args.rounds):
+                ratios.append(measure_round(wrk, shape, name, common, args.celery_workers))
+            if args.rounds > 1:
+                print(f"{name:18} {'ratio':10} median {statistics.median(ratios):.0%} of "
+                      f"{args.rounds} rounds: " + " ".join(f"{ratio:.0%}" for ratio in ratios))
     finally:
         shape.stop()
 

@@ -2,9 +2,10 @@
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache
 operation. With redis-py 8 that constructor copies its table of ~170 response callbacks
-each time: ~0.4 ms, more than the Redis round trip it precedes. A GitHub API request reads
-and writes the shared cache six times (installation token, ETag cache, rate-limit budget),
-so the constructors alone cost ~2.5 ms of each request's ~10 ms (``docs/performance.md``).
+each time: ~99 µs (``timeit``), nearly the ~119 µs of the ``GET`` round trip it precedes. A
+GitHub API request reads and writes the shared cache six times (installation token, ETag
+cache, rate-limit budget): one blob request went from 8.7-9.3 to 8.0-8.8 ms
+(``docs/performance.md``).
 
 A ``redis.Redis`` client holds no connection of its own (each command borrows one from the
 pool, which replaces its connections after a fork), so one client per pool is safe to share

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import wait_until
 from tests.support.webhooks import load_fixture, post_webhook
 from tests.webhooks.conftest import records, wait_for_status
 from webhooks.models import WebhookEvent
@@ -106,7 +107,6 @@ def test_a_redis_error_inside_a_handler_retries_until_redis_is_back(client, cele
     retried (not failed) and completes once Redis is started again."""
     import redis
 
-    from tests.support.processes import wait_until
     from tests.webhooks.conftest import _RECORD_DIR
     from tests.webhooks.test_outbox import RedisServer
 
@@ -149,7 +149,6 @@ def test_a_database_outage_mid_processing_is_resumed_by_the_tasks_retry_not_the_
     from django.conf import settings
 
     from tests.support.database_outage import database_outage
-    from tests.support.processes import wait_until
     from tests.webhooks.conftest import _RECORD_DIR
 
     assert settings.WEBHOOK_PROCESSING_LEASE >= 600
@@ -203,8 +202,6 @@ def test_a_connection_the_database_dropped_between_tasks_is_replaced_before_the_
     from django.db import connection
 
     _, before = _backends_serving(client, 4)
-    from tests.support.processes import wait_until
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE pid = ANY(%s)", [list(before)])

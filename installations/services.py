@@ -11,9 +11,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from fortify_github.github.errors import NotFound
 from installations.models import Installation, MarketplacePlan, Repository
 
 logger = logging.getLogger(__name__)
@@ -156,15 +158,39 @@ def installation_account_renamed(installation_id: int, account: Json,
     return installation
 
 
+# How long GitHub's "no such installation" is believed: a stream of events naming one would
+# otherwise cost an App request each, from the budget that mints every installation's token.
+UNKNOWN_INSTALLATION_SECONDS = 300
+
+
+def _unknown_installation_key(installation_id: int) -> str:
+    return f"installations:unknown-to-github:{installation_id}"
+
+
 def installation_for_event(installation_id: int) -> Installation:
-    """The installation an event names, fetched from GitHub if we never saw it (self-healing)."""
+    """The installation an event names, fetched from GitHub if we never saw it (self-healing).
+
+    Raises ``NotFound`` when GitHub does not know it; for ``UNKNOWN_INSTALLATION_SECONDS``
+    after that, without asking again. GitHub sends an installation's ``created`` event with
+    the whole installation, which is recorded without this lookup, so a new installation
+    is never hidden by an earlier answer.
+    """
     installation = Installation.objects.filter(installation_id=installation_id).first()
     if installation is not None:
         return installation
     from fortify_github.github import app_client
 
+    if cache.get(_unknown_installation_key(installation_id)):
+        raise NotFound(f"installation {installation_id} was unknown to GitHub moments ago",
+                       endpoint="GET /app/installations/{installation_id}", status=404)
     logger.info("installation %s unknown: fetching it from GitHub", installation_id)
-    return installation_upsert(app_client().get_installation(installation_id))
+    try:
+        data = app_client().get_installation(installation_id)
+    except NotFound:
+        cache.set(_unknown_installation_key(installation_id), True,
+                  UNKNOWN_INSTALLATION_SECONDS)
+        raise
+    return installation_upsert(data)
 
 
 # --- repositories -------------------------------------------------------------------------

@@ -5,12 +5,20 @@ GitHub no longer knows, are ignored with the reason."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from installations.handlers import heal_installation_and_repository
 from installations.models import Installation, Repository
 from webhooks.routing import handler_name, router
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_remembered_answers():
+    """GitHub's "no such installation" is remembered in the cache (Redis, which outlives a
+    test); each test starts without."""
+    cache.clear()
 
 
 def _for(payload: dict, installation_id: int) -> dict:
@@ -57,3 +65,36 @@ def test_an_installation_github_does_not_know_is_ignored_not_failed(github_setti
     assert event.status_reason == \
         "installation 987654321 is unknown to GitHub (the App was uninstalled)"
     assert not Installation.objects.filter(installation_id=987_654_321).exists()
+
+
+def test_github_is_asked_about_an_unknown_installation_once_not_for_every_event(
+        github_settings, deliver, fixture):
+    """Each lookup is an App request, from the budget that mints every installation's
+    token: a stream of events naming an installation GitHub does not know must not spend it."""
+    unknown = 987_654_323
+    first = deliver("repository", _for(fixture("repository", "renamed"), unknown))
+    second = deliver("pull_request", _for(fixture("pull_request", "closed"), unknown))
+
+    for event in (first, second):
+        assert event.status == "ignored"
+        assert event.status_reason == \
+            f"installation {unknown} is unknown to GitHub (the App was uninstalled)"
+    assert len(github_settings.state.requests_to("GET", f"/app/installations/{unknown}")) == 1
+
+
+def test_an_installation_created_after_github_denied_it_is_not_hidden(
+        github_settings, deliver, fixture):
+    """The ``created`` event carries the whole installation and records it without a lookup,
+    so an earlier "unknown" answer does not hide the new installation's events."""
+    unknown = 987_654_324
+    assert deliver("repository", _for(fixture("repository", "renamed"), unknown)).status == \
+        "ignored"
+
+    created = fixture("installation", "created")
+    created["installation"]["id"] = unknown
+    assert deliver("installation", created).status == "completed"
+    renamed = deliver("repository", _for(fixture("repository", "renamed"), unknown))
+
+    assert renamed.status == "completed", renamed.status_reason or renamed.last_error
+    assert Installation.objects.get(installation_id=unknown).status == "active"
+    assert len(github_settings.state.requests_to("GET", f"/app/installations/{unknown}")) == 1

@@ -26,10 +26,12 @@ import time
 import uuid
 from pathlib import Path
 
+from benchmarks import cpu_split
 from benchmarks.production_shape import ROOT, ProductionShape, connect
 
 FIXTURE = ROOT / "tests" / "fixtures" / "webhooks" / "pull_request__opened.json"
 SCRIPT = Path(__file__).with_name("ingest.lua")
+CORES = os.cpu_count() or 1
 
 
 def payloads(workdir: Path) -> dict[str, tuple[str, Path]]:
@@ -104,12 +106,15 @@ def measure_round(wrk: str, shape: ProductionShape, name: str, common: dict,
     finished every stored delivery; prints both lines and returns the receiver's share."""
     if celery_workers:
         drain(shape.database_url)
-    bare = run_wrk(wrk, shape.url + "/bench/bare", prefix="bare", **common)
+    with cpu_split.measure() as bare_cpu:
+        bare = run_wrk(wrk, shape.url + "/bench/bare", prefix="bare", **common)
     prefix = f"bench-{uuid.uuid4().hex[:12]}"
-    ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
+    with cpu_split.measure() as ours_cpu:
+        ours = run_wrk(wrk, shape.url + "/api/webhooks/github", prefix=prefix, **common)
     stored = stored_count(shape.database_url, prefix)
     left = backlog(shape.database_url)
-    drained = drain(shape.database_url) if celery_workers else None
+    with cpu_split.measure() as drain_cpu:
+        drained = drain(shape.database_url) if celery_workers else None
     ratio = ours["rate"] / bare["rate"]
     for label, figures in (("bare view", bare), ("receiver", ours)):
         non_2xx = figures["requests"] - figures["acknowledged"]
@@ -117,6 +122,10 @@ def measure_round(wrk: str, shape: ProductionShape, name: str, common: dict,
         print(f"{name:18} {label:10} {figures['rate']:8.0f} {figures['p50_ms']:8.1f} "
               f"{figures['p99_ms']:8.1f} {non_2xx:8d} {f'{ratio:.0%}' if mine else '':>6} "
               f"{figures['acknowledged'] if mine else '':>7} {stored if mine else '':>7}")
+    for label, figures, split in (("bare view", bare, bare_cpu), ("receiver", ours, ours_cpu)):
+        print(f"{'':18} {'CPU':10} {label}: {split.describe(figures['requests'])} "
+              f"(ms per request; the machine {split.machine_busy / figures['seconds'] / CORES:.0%} "
+              "busy)")
     lost = ours["acknowledged"] - stored
     print(f"{'':18} {'lost':10} {max(lost, 0)} of {ours['acknowledged']} acknowledged "
           "deliveries are missing from the database")
@@ -124,6 +133,8 @@ def measure_round(wrk: str, shape: ProductionShape, name: str, common: dict,
         print(f"{'':18} {'processed':10} the workers finished the backlog {drained:.1f} s "
               f"after the load stopped ({left} deliveries left then: "
               f"{left / max(drained, 0.001):.0f} deliveries/s)")
+        print(f"{'':18} {'CPU':10} finishing it: {drain_cpu.describe(left)} (ms per delivery "
+              "left)")
     return ratio
 
 

@@ -187,9 +187,11 @@ def print_table(table: dict[tuple[str, str], dict]) -> None:
               f"{(fp / negatives if negatives else 0):.1%} |")
 
 
-def scale_timing(files: int, corpus: Path = CORPUS, pattern: str = "") -> tuple[int, float]:
+def scale_timing(files: int, corpus: Path = CORPUS,
+                 pattern: str = "") -> tuple[int, int, float]:
     """Copy the corpus files (those under ``pattern``, a glob relative to ``corpus``, when
-    given) round-robin into ``files`` files and time one full scan."""
+    given) round-robin into ``files`` files and time one full scan; ``(files scanned, bytes
+    copied, seconds)``. Scan time follows bytes more than files, so both are printed."""
     sources = corpus_files(corpus)
     if pattern:
         roots = [root.resolve() for root in corpus.glob(pattern)]
@@ -200,15 +202,17 @@ def scale_timing(files: int, corpus: Path = CORPUS, pattern: str = "") -> tuple[
     with tempfile.TemporaryDirectory(prefix="fortify-detection-") as tmp:
         root = Path(tmp)
         paths = []
+        copied = 0
         for index in range(files):
             source = sources[index % len(sources)]
             relative = f"pkg{index // 100}/{source.stem}_{index}{source.suffix}"
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, root / relative)
+            copied += source.stat().st_size
             paths.append(relative)
         started = time.monotonic()
         result = scan_workspace(root, paths, mode=ScanMode.FULL, changed_lines={}, timeout=900)
-        return len(result.files_scanned), time.monotonic() - started
+        return len(result.files_scanned), copied, time.monotonic() - started
 
 
 def main() -> None:
@@ -242,8 +246,9 @@ def main() -> None:
     print_table(table)
     print(f"\nCorpus scan (all engines, {files} files): {seconds:.1f} s")
     if args.files > 0:
-        scanned, took = scale_timing(args.files, corpus, args.timing_from)
-        print(f"Scale: {scanned} files scanned with all engines in {took:.1f} s "
+        scanned, copied, took = scale_timing(args.files, corpus, args.timing_from)
+        print(f"Scale: {scanned} files ({copied / 1e6:.1f} MB) scanned with all engines in "
+              f"{took:.1f} s "
               f"({os.cpu_count()} CPU(s), load average "
               f"{', '.join(f'{load:.1f}' for load in os.getloadavg())})")
 

@@ -148,7 +148,8 @@ def _insert_unless_known(row: WebhookEvent, payload_json: str | None = None, *,
     return int(found[0]) if found else None
 
 
-def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None) -> bool:
+def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None,
+                          resume_claim: str | None = None) -> bool:
     """Hand the event to a worker; never raises.
 
     The row is already committed, so a broker that is down loses nothing: the periodic
@@ -159,16 +160,35 @@ def webhook_event_enqueue(event_pk: int, *, countdown: float | None = None) -> b
     """
     from webhooks.tasks import process_webhook_event
 
+    kwargs = {"resume_claim": resume_claim} if resume_claim else {}
+    return _publish(process_webhook_event, (event_pk,), kwargs, countdown,
+                    what=f"webhook event {event_pk}")
+
+
+def webhook_events_enqueue(event_pks: list[int]) -> bool:
+    """Hand several events to a worker in one message (one event: the one-event task); never
+    raises. A task message costs the publisher and the consuming worker more CPU than an
+    event that needs no handler, so the dispatcher sends what arrived together at once."""
+    from webhooks.tasks import process_webhook_events
+
+    if len(event_pks) == 1:
+        return webhook_event_enqueue(event_pks[0])
+    return _publish(process_webhook_events, (list(event_pks),), {}, None,
+                    what=f"{len(event_pks)} webhook events")
+
+
+def _publish(task: Any, args: tuple, kwargs: dict[str, Any], countdown: float | None, *,
+             what: str) -> bool:
     for fresh in (False, True):
         try:
-            producer = _publisher.producer_for(process_webhook_event.app, fresh=fresh)
-            process_webhook_event.apply_async(args=(event_pk,), countdown=countdown or 0,
-                                              retry=False, producer=producer)
+            producer = _publisher.producer_for(task.app, fresh=fresh)
+            task.apply_async(args=args, kwargs=kwargs, countdown=countdown or 0, retry=False,
+                             producer=producer)
         except Exception as error:  # the broker is down or unreachable: the outbox covers it
             _publisher.discard()
             if fresh:
-                log.warning("could not enqueue webhook event %s (%s); the requeue job will "
-                            "retry", event_pk, type(error).__name__)
+                log.warning("could not enqueue %s (%s); the requeue job will retry", what,
+                            type(error).__name__)
         else:
             return True
     return False

@@ -7,10 +7,16 @@ late, or after a replay is harmless: the claim lets exactly one worker process t
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 
 log = logging.getLogger("webhooks")
+
+#: A message's events are processed one after another until this many seconds have passed;
+#: the rest go back to the queue as a message of their own, so that events waiting on GitHub
+#: never add up to the task's time limit.
+BATCH_SECONDS = 60.0
 
 
 @shared_task(bind=True, name="webhooks.process_webhook_event", max_retries=None,
@@ -41,6 +47,52 @@ def process_webhook_event(self, event_pk: int, resume_claim: str | None = None) 
         except self.MaxRetriesExceededError:  # pragma: no cover - max_retries is None
             pass
     return outcome.status
+
+
+@shared_task(name="webhooks.process_webhook_events", ignore_result=True)
+def process_webhook_events(event_pks: list[int]) -> list[str]:
+    """Process several stored events, one after another, as announced together.
+
+    Each event is claimed on its own, so a message delivered twice, or redelivered after its
+    worker died, only processes what nobody finished. An event that must run again (a
+    transient error, a database error mid-attempt) goes back to the queue as a one-event
+    :func:`process_webhook_event` message carrying its own countdown and claim, and the rest
+    of the batch goes on. Past ``BATCH_SECONDS`` the events not yet started are sent back.
+    """
+    from django.db import close_old_connections
+
+    from fortify_github.claims import ClaimInterrupted
+    from webhooks.services import (
+        backoff,
+        webhook_event_enqueue,
+        webhook_event_process,
+        webhook_events_enqueue,
+    )
+
+    statuses: list[str] = []
+    started = time.monotonic()
+    for index, event_pk in enumerate(event_pks):
+        if index and time.monotonic() - started > BATCH_SECONDS:
+            rest = event_pks[index:]
+            log.info("%d webhook events left after %.0f s: sent back to the queue", len(rest),
+                     BATCH_SECONDS)
+            webhook_events_enqueue(rest)
+            statuses += ["requeued"] * len(rest)
+            break
+        try:
+            outcome = webhook_event_process(event_pk)
+        except ClaimInterrupted as interrupted:
+            log.warning("webhook event %s: database error %s while processing; retrying",
+                        event_pk, type(interrupted.__cause__).__name__)
+            webhook_event_enqueue(event_pk, countdown=backoff(1),
+                                  resume_claim=interrupted.resume_argument)
+            statuses.append("retrying")
+            close_old_connections()  # the next event starts on a working connection, if any
+            continue
+        if outcome.retry_in is not None:
+            webhook_event_enqueue(event_pk, countdown=outcome.retry_in)
+        statuses.append(outcome.status)
+    return statuses
 
 
 @shared_task(name="webhooks.requeue_stale_pending", ignore_result=True)

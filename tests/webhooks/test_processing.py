@@ -452,3 +452,35 @@ def test_enqueue_never_raises_when_the_broker_is_down(monkeypatch, caplog):
     monkeypatch.setattr(tasks.process_webhook_event, "apply_async", refuse)
     assert services.webhook_event_enqueue(stored().pk) is False
     assert "the requeue job will retry" in caplog.text
+
+
+# --- several events in one message -----------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_message_of_several_events_processes_each_once(no_enqueue):
+    from webhooks.tasks import process_webhook_events
+
+    first, second = stored("fortify_unrouted", None, payload={}), stored("ping", None,
+                                                                          payload={})
+    assert process_webhook_events([first.pk, second.pk, first.pk]) == \
+        [Status.IGNORED, Status.IGNORED, "skipped"]
+    assert no_enqueue == []
+    for event in (first, second):
+        event.refresh_from_db()
+        assert (event.status, event.attempts) == (Status.IGNORED, 1)
+
+
+@pytest.mark.django_db
+def test_a_message_that_runs_out_of_time_sends_the_events_not_started_back(monkeypatch,
+                                                                           no_enqueue):
+    """Events waiting on GitHub must not add up to the task's time limit: after the first
+    event, none starts once ``BATCH_SECONDS`` have passed; they go back to the queue."""
+    from webhooks import tasks
+
+    monkeypatch.setattr(tasks, "BATCH_SECONDS", 0.0)
+    first, second = stored("fortify_unrouted", None, payload={}), stored("fortify_unrouted",
+                                                                          None, payload={})
+    assert tasks.process_webhook_events([first.pk, second.pk]) == [Status.IGNORED, "requeued"]
+    assert no_enqueue == [second.pk]
+    second.refresh_from_db()
+    assert (second.status, second.attempts) == (Status.PENDING, 0)

@@ -58,6 +58,14 @@ def record_backend(event) -> None:
     record(event, "backend", backend=backend)
 
 
+@router.on("fortify_test_task")
+def record_task(event) -> None:
+    """Records which Celery task (message) processed the event."""
+    from celery import current_task
+
+    record(event, "task", task_id=current_task.request.id, task_name=current_task.name)
+
+
 @router.on("fortify_test_slow")
 def slow(event) -> None:
     record(event, "slow", "start")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from celery import shared_task
 
@@ -19,15 +20,18 @@ log = logging.getLogger("webhooks")
 BATCH_SECONDS = 60.0
 
 
-@shared_task(bind=True, name="webhooks.process_webhook_event", max_retries=None,
-             ignore_result=True)
-def process_webhook_event(self, event_pk: int, resume_claim: str | None = None) -> str:
-    """Process one stored event; re-schedule itself when a handler hit a transient error.
+@dataclass(frozen=True)
+class Attempt:
+    """One processing attempt of one event, as a task must answer it."""
 
-    The attempt count lives on the row (bounded by ``WEBHOOK_MAX_ATTEMPTS``), not in Celery,
-    so it survives lost messages and requeues. ``resume_claim`` is the token of this task's
-    own claim that a database failure interrupted (``fortify_github.claims``).
-    """
+    status: str
+    retry_in: float | None = None  # run it again after this many seconds
+    resume_claim: str | None = None  # ... taking back this claim (a database error cut it)
+    interrupted: bool = False  # a database error: this process's connection may be broken
+
+
+def _attempt(event_pk: int, *, resume_claim: str | None = None, retries: int = 0) -> Attempt:
+    """Process the event once; ``retries`` is how many times Celery already retried it."""
     from fortify_github.claims import ClaimInterrupted, token_of
     from webhooks.services import backoff, webhook_event_process
 
@@ -39,14 +43,25 @@ def process_webhook_event(self, event_pk: int, resume_claim: str | None = None) 
         # answers, rather than leaving it to the requeue job once the lease has expired.
         log.warning("webhook event %s: database error %s while processing; retrying",
                     event_pk, type(interrupted.__cause__).__name__)
-        raise self.retry(countdown=backoff(self.request.retries + 1),
-                         kwargs={"resume_claim": interrupted.resume_argument}) from None
-    if outcome.retry_in is not None:
-        try:
-            raise self.retry(countdown=outcome.retry_in, kwargs={})
-        except self.MaxRetriesExceededError:  # pragma: no cover - max_retries is None
-            pass
-    return outcome.status
+        return Attempt("retrying", backoff(retries + 1), interrupted.resume_argument,
+                       interrupted=True)
+    return Attempt(outcome.status, outcome.retry_in)
+
+
+@shared_task(bind=True, name="webhooks.process_webhook_event", max_retries=None,
+             ignore_result=True)
+def process_webhook_event(self, event_pk: int, resume_claim: str | None = None) -> str:
+    """Process one stored event; re-schedule itself when a handler hit a transient error.
+
+    The attempt count lives on the row (bounded by ``WEBHOOK_MAX_ATTEMPTS``), not in Celery,
+    so it survives lost messages and requeues. ``resume_claim`` is the token of this task's
+    own claim that a database failure interrupted (``fortify_github.claims``).
+    """
+    attempt = _attempt(event_pk, resume_claim=resume_claim, retries=self.request.retries)
+    if attempt.retry_in is not None:  # never past max_retries: it is None
+        kwargs = {"resume_claim": attempt.resume_claim} if attempt.resume_claim else {}
+        raise self.retry(countdown=attempt.retry_in, kwargs=kwargs)
+    return attempt.status
 
 
 @shared_task(name="webhooks.process_webhook_events", ignore_result=True)
@@ -61,13 +76,7 @@ def process_webhook_events(event_pks: list[int]) -> list[str]:
     """
     from django.db import close_old_connections
 
-    from fortify_github.claims import ClaimInterrupted
-    from webhooks.services import (
-        backoff,
-        webhook_event_enqueue,
-        webhook_event_process,
-        webhook_events_enqueue,
-    )
+    from webhooks.services import webhook_event_enqueue, webhook_events_enqueue
 
     statuses: list[str] = []
     started = time.monotonic()
@@ -79,19 +88,13 @@ def process_webhook_events(event_pks: list[int]) -> list[str]:
             webhook_events_enqueue(rest)
             statuses += ["requeued"] * len(rest)
             break
-        try:
-            outcome = webhook_event_process(event_pk)
-        except ClaimInterrupted as interrupted:
-            log.warning("webhook event %s: database error %s while processing; retrying",
-                        event_pk, type(interrupted.__cause__).__name__)
-            webhook_event_enqueue(event_pk, countdown=backoff(1),
-                                  resume_claim=interrupted.resume_argument)
-            statuses.append("retrying")
+        attempt = _attempt(event_pk)
+        if attempt.retry_in is not None:
+            webhook_event_enqueue(event_pk, countdown=attempt.retry_in,
+                                  resume_claim=attempt.resume_claim)
+        if attempt.interrupted:
             close_old_connections()  # the next event starts on a working connection, if any
-            continue
-        if outcome.retry_in is not None:
-            webhook_event_enqueue(event_pk, countdown=outcome.retry_in)
-        statuses.append(outcome.status)
+        statuses.append(attempt.status)
     return statuses
 
 

@@ -151,6 +151,20 @@ def test_one_dispatcher_leads_and_another_takes_over_when_it_stops(client, setti
             second.stop()
 
 
+@pytest.fixture
+def leading_worker(settings) -> Iterator[WorkerProcess]:
+    """A worker of this test's own queue, its dispatcher leading."""
+    queue = f"dispatch-{uuid.uuid4().hex[:8]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    worker = _own_queue_worker(queue)
+    try:
+        wait_until(lambda: _leaders(dispatch.channel()) == 1, timeout=15,
+                   what="a leading dispatcher")
+        yield worker
+    finally:
+        worker.stop()
+
+
 def _store_together(events: list[str]) -> list[WebhookEvent]:
     """Rows stored in one transaction: their announcements arrive at once, on commit."""
     with transaction.atomic():
@@ -161,87 +175,63 @@ def _store_together(events: list[str]) -> list[WebhookEvent]:
 
 
 @pytest.mark.worker
-def test_deliveries_announced_together_go_out_in_one_message_each_processed_once(settings):
+def test_deliveries_announced_together_go_out_in_one_message_each_processed_once(leading_worker):
     """Under a burst a task message per delivery cost more CPU than an ignored delivery's
     processing; the dispatcher sends what arrived together as one message (at most
     ``BATCH_LIMIT`` events), and each event is still claimed and processed on its own."""
-    queue = f"dispatch-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    worker = _own_queue_worker(queue)
-    try:
-        wait_until(lambda: _leaders(dispatch.channel()) == 1, timeout=15,
-                   what="a leading dispatcher")
-        stored = _store_together(["fortify_test_task"] * (dispatch.BATCH_LIMIT + 5))
+    stored = _store_together(["fortify_test_task"] * (dispatch.BATCH_LIMIT + 5))
 
-        for event in stored:
-            done = wait_for_status(event.delivery_id, {Status.COMPLETED})
-            assert done.attempts == 1
-        calls = [call for event in stored for call in records(event.delivery_id)]
-        assert len(calls) == len(stored), "each event processed once"
-        assert {call["task_name"] for call in calls} == {"webhooks.process_webhook_events"}
-        per_message = Counter(call["task_id"] for call in calls)
-        assert max(per_message.values()) <= dispatch.BATCH_LIMIT
-        assert len(per_message) <= len(stored) // 5, f"not far fewer messages: {per_message}"
-    finally:
-        worker.stop()
+    for event in stored:
+        done = wait_for_status(event.delivery_id, {Status.COMPLETED})
+        assert done.attempts == 1
+    calls = [call for event in stored for call in records(event.delivery_id)]
+    assert len(calls) == len(stored), "each event processed once"
+    assert {call["task_name"] for call in calls} == {"webhooks.process_webhook_events"}
+    per_message = Counter(call["task_id"] for call in calls)
+    assert max(per_message.values()) <= dispatch.BATCH_LIMIT
+    assert len(per_message) <= len(stored) // 5, f"not far fewer messages: {per_message}"
 
 
 @pytest.mark.worker
-def test_an_event_of_a_batch_that_must_run_again_is_retried_on_its_own(settings):
+def test_an_event_of_a_batch_that_must_run_again_is_retried_on_its_own(leading_worker):
     """A transient error sends that event back to the queue with its own countdown; the
     other events of the message are processed meanwhile, once."""
-    queue = f"dispatch-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    worker = _own_queue_worker(queue)
-    try:
-        wait_until(lambda: _leaders(dispatch.channel()) == 1, timeout=15,
-                   what="a leading dispatcher")
-        first, flaky, last = _store_together(
-            ["fortify_test_task", "fortify_test_flaky", "fortify_test_task"])
+    first, flaky, last = _store_together(
+        ["fortify_test_task", "fortify_test_flaky", "fortify_test_task"])
 
-        for event in (first, last):
-            assert wait_for_status(event.delivery_id, {Status.COMPLETED}).attempts == 1
-            assert len(records(event.delivery_id)) == 1
-        retried = wait_for_status(flaky.delivery_id, {Status.COMPLETED})
-        assert retried.attempts == 2
-        assert [call["attempt"] for call in records(flaky.delivery_id)] == [1, 2]
-    finally:
-        worker.stop()
+    for event in (first, last):
+        assert wait_for_status(event.delivery_id, {Status.COMPLETED}).attempts == 1
+        assert len(records(event.delivery_id)) == 1
+    retried = wait_for_status(flaky.delivery_id, {Status.COMPLETED})
+    assert retried.attempts == 2
+    assert [call["attempt"] for call in records(flaky.delivery_id)] == [1, 2]
 
 
 @pytest.mark.worker
-def test_a_database_outage_in_a_batch_resumes_that_event_and_the_rest_run_once(settings):
+def test_a_database_outage_in_a_batch_resumes_that_event_and_the_rest_run_once(leading_worker):
     """The database goes away while the first event of a message runs: that event's retry
     takes its own claim back once the database answers, and the event after it in the same
     message is processed once, whether before or after the outage ends."""
     from tests.support.database_outage import database_outage
     from tests.webhooks.conftest import _RECORD_DIR
 
-    queue = f"dispatch-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    worker = _own_queue_worker(queue)
-    try:
-        wait_until(lambda: _leaders(dispatch.channel()) == 1, timeout=15,
-                   what="a leading dispatcher")
-        outage, after = _store_together(["fortify_test_database_outage", "fortify_test_task"])
-        wait_until(lambda: records(outage.delivery_id), timeout=30,
-                   what="the first handler to start", log=worker.log_path)
-        with database_outage():
-            (Path(_RECORD_DIR) / f"{outage.delivery_id}.go").touch()
-            wait_until(lambda: [r for r in records(outage.delivery_id)
-                                if r["phase"] == "interrupted"],
-                       timeout=30, what="the handler to meet the outage", log=worker.log_path)
-            time.sleep(2)  # the rest of the message meets the outage too
+    outage, after = _store_together(["fortify_test_database_outage", "fortify_test_task"])
+    wait_until(lambda: records(outage.delivery_id), timeout=30,
+               what="the first handler to start", log=leading_worker.log_path)
+    with database_outage():
+        (Path(_RECORD_DIR) / f"{outage.delivery_id}.go").touch()
+        wait_until(lambda: [r for r in records(outage.delivery_id)
+                            if r["phase"] == "interrupted"],
+                   timeout=30, what="the handler to meet the outage", log=leading_worker.log_path)
+        time.sleep(2)  # the rest of the message meets the outage too
 
-        done = wait_for_status(outage.delivery_id, {Status.COMPLETED, Status.FAILED},
-                               timeout=60)
-        assert done.status == Status.COMPLETED, done.last_error
-        assert done.attempts == 2, "the retry resumed the claim: one more attempt, no takeover"
-        assert [r["phase"] for r in records(outage.delivery_id)] == \
-            ["start", "interrupted", "start", "done"]
-        later = wait_for_status(after.delivery_id, {Status.COMPLETED, Status.FAILED},
-                                timeout=60)
-        assert later.status == Status.COMPLETED, later.last_error
-        assert len(records(after.delivery_id)) == 1
-    finally:
-        worker.stop()
+    done = wait_for_status(outage.delivery_id, {Status.COMPLETED, Status.FAILED},
+                           timeout=60)
+    assert done.status == Status.COMPLETED, done.last_error
+    assert done.attempts == 2, "the retry resumed the claim: one more attempt, no takeover"
+    assert [r["phase"] for r in records(outage.delivery_id)] == \
+        ["start", "interrupted", "start", "done"]
+    later = wait_for_status(after.delivery_id, {Status.COMPLETED, Status.FAILED},
+                            timeout=60)
+    assert later.status == Status.COMPLETED, later.last_error
+    assert len(records(after.delivery_id)) == 1

@@ -210,8 +210,13 @@ class ProductionShape:
                stdout_file: Path | None = None) -> None:
         out = (stdout_file or self.workdir / f"{name}.log").open("w")
         err = (self.workdir / f"{name}.err").open("w") if stdout_file else subprocess.STDOUT
+        # Its own process group (stop() signals the group), in this session: with the
+        # kernel's autogroup scheduling every session shares the CPU as one group, whatever
+        # its processes' nice values, so a worker in its own session would take as much CPU
+        # as the web however niced. One session makes `nice` rank the worker below the web,
+        # as the deployment's CPUWeight (systemd) and cpu_shares (compose) do between units.
         process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=err,  # noqa: S603
-                                   start_new_session=True)
+                                   process_group=0)
         self.processes.append(process)
 
     def stop(self) -> None:

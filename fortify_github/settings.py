@@ -111,6 +111,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that drops packets must fail fast: the webhook receiver then answers 503
     # within GitHub's 10 s, and GitHub records a delivery we can ask for again.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Django turns psycopg's prepared statements off (None) and its own client-side cursors
+    # never prepare; a threshold lets the webhook receiver prepare its one INSERT explicitly
+    # (webhooks.services._execute_prepared). A transaction-mode pooler in front of
+    # PostgreSQL must support prepared statements (PgBouncer >= 1.21).
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -247,6 +247,28 @@ def test_every_real_payload_is_stored_with_its_summary(client, event, action, no
     assert no_enqueue == ([] if event == "ping" else [stored.pk])
 
 
+def test_postgresql_prepares_the_store_once_per_connection(client, no_enqueue):
+    """The receiver's INSERT is a server-side prepared statement: PostgreSQL parses and plans
+    it once per connection, and the payload travels as a bound parameter instead of being
+    quoted into the SQL text (webhooks.services._execute_prepared)."""
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    payload = load_fixture("pull_request", "opened")
+    for _ in range(3):
+        assert post_webhook(client, "pull_request", payload).status_code == 202
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans "
+                       "FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%INSERT INTO \"webhooks_webhookevent\"%"])
+        prepared = cursor.fetchall()
+    assert len(prepared) == 1, prepared
+    statement, executions = prepared[0]
+    assert executions == 3
+    assert "$1" in statement and payload["repository"]["full_name"] not in statement
+    assert WebhookEvent.objects.count() == 3
+    assert all(stored.payload == payload for stored in WebhookEvent.objects.all())
+
+
 def test_ping_answers_200_and_is_recorded_as_ignored(client, no_enqueue):
     payload = load_fixture("ping")
     response = post_webhook(client, "ping", payload)

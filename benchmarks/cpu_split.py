@@ -66,6 +66,8 @@ class CpuSplit:
 
     seconds: dict[str, float] = field(default_factory=dict)
     machine_busy: float = 0.0
+    # CPU seconds of each process of one kind, by pid (how evenly the web's processes worked).
+    by_process: dict[str, dict[int, float]] = field(default_factory=dict)
 
     def per_request_ms(self, requests: int) -> dict[str, float]:
         return {kind: 1000 * used / max(requests, 1) for kind, used in self.seconds.items()}
@@ -88,8 +90,9 @@ def measure() -> Iterator[CpuSplit]:
     after = _process_seconds()
     for pid, (kind, used) in after.items():
         earlier = before.get(pid)
-        spent = used - earlier[1] if earlier and earlier[0] == kind else used
-        split.seconds[kind] = split.seconds.get(kind, 0.0) + max(spent, 0.0)
+        spent = max(used - earlier[1] if earlier and earlier[0] == kind else used, 0.0)
+        split.seconds[kind] = split.seconds.get(kind, 0.0) + spent
+        split.by_process.setdefault(kind, {})[pid] = spent
     split.seconds[LOAD_GENERATOR] = _children_seconds() - children
     split.machine_busy = _machine_busy_seconds() - busy
     accounted = sum(split.seconds.values()) - split.seconds.get(REST, 0.0)

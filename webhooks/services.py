@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -155,11 +156,9 @@ def _execute_prepared(connection: Any, sql: str, params: list[Any]) -> tuple[Any
     """Run the receiver's one statement as a server-side prepared statement: PostgreSQL parses
     and plans it once per connection, and the payload travels as a bound parameter instead of
     a quoted literal in the SQL text (Django's cursors bind on the client and never prepare).
-    On a delivery that cost the database a third of its CPU per row (0.28 -> 0.18 ms small,
+    That takes about a third off PostgreSQL's CPU per stored row (0.28 -> 0.18 ms small,
     0.67 -> 0.48 ms for 22 KB, measured in isolation). Django's cursor has already opened
     and health-checked the connection; its error wrapper keeps the view's 503 handling."""
-    import psycopg
-
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()

@@ -36,8 +36,9 @@ def test_a_process_is_counted_under_the_kind_its_command_line_names():
 
     assert 0.15 <= split.seconds["workers"] <= 1.0
     assert split.machine_busy >= split.seconds["workers"] * 0.9
-    # ... and under its own pid, so uneven work between processes of one kind shows.
-    assert split.by_process["workers"][worker.pid] == pytest.approx(split.seconds["workers"])
+    # ... and under its own pid, so uneven work between processes of one kind shows (other
+    # workers the suite runs may add to the kind's total).
+    assert 0.15 <= split.by_process["workers"][worker.pid] <= split.seconds["workers"]
 
 
 def test_the_load_generator_is_counted_after_it_exits():

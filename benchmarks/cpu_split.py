@@ -69,6 +69,10 @@ class CpuSplit:
     # CPU seconds of each process of one kind, by pid (how evenly the web's processes worked).
     by_process: dict[str, dict[int, float]] = field(default_factory=dict)
 
+    def busy_share(self, seconds: float, cores: int) -> float:
+        """How busy the machine's ``cores`` were over a window of ``seconds`` (1.0: all)."""
+        return self.machine_busy / max(seconds, 1e-9) / max(cores, 1)
+
     def per_request_ms(self, requests: int) -> dict[str, float]:
         return {kind: 1000 * used / max(requests, 1) for kind, used in self.seconds.items()}
 

@@ -116,7 +116,7 @@ def loaded_run(wrk: str, url: str, label: str, common: dict,
         run_prefix = prefix if attempt == 1 else f"{prefix}-{attempt}"
         with cpu_split.measure() as split:
             figures = run_wrk(wrk, url, prefix=run_prefix, **common)
-        busy = split.machine_busy / figures["seconds"] / CORES
+        busy = split.busy_share(figures["seconds"], CORES)
         if busy >= MIN_BUSY or attempt == ATTEMPTS:
             return figures, split, run_prefix
         web = sorted(split.by_process.get("web", {}).values(), reverse=True)
@@ -148,7 +148,7 @@ def measure_round(wrk: str, shape: ProductionShape, name: str, common: dict,
               f"{figures['acknowledged'] if mine else '':>7} {stored if mine else '':>7}")
     for label, figures, split in (("bare view", bare, bare_cpu), ("receiver", ours, ours_cpu)):
         print(f"{'':18} {'CPU':10} {label}: {split.describe(figures['requests'])} "
-              f"(ms per request; the machine {split.machine_busy / figures['seconds'] / CORES:.0%} "
+              f"(ms per request; the machine {split.busy_share(figures['seconds'], CORES):.0%} "
               "busy)")
     lost = ours["acknowledged"] - stored
     print(f"{'':18} {'lost':10} {max(lost, 0)} of {ours['acknowledged']} acknowledged "

@@ -54,5 +54,6 @@ def test_per_request_figures_divide_by_the_requests_and_skip_what_is_negligible(
                                machine_busy=2.0)
     assert split.per_request_ms(1000) == pytest.approx({"web": 0.6, "workers": 1.2,
                                                         "Redis": 0.00001})
+    assert split.busy_share(2.0, 2) == pytest.approx(0.5)  # 2 CPU-s over 2 s of 2 cores
     assert split.describe(1000) == "workers 1.20, web 0.60"
     assert split.describe(0) == "workers 1200.00, web 600.00, Redis 0.01"  # as if 1 request
